@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BuddyingConfig(AppConfig):
+    name = "buddying"
+    verbose_name = "Buddying"

@@ -1,0 +1,56 @@
+"""Project-level pages: the dashboard, sign-in form and error pages."""
+
+from django import forms
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.shortcuts import redirect, render
+
+from partnerships import access, selectors
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with NHS.UK wording."""
+
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account is inactive.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.fields["password"].widget = forms.PasswordInput()
+
+
+@login_required
+def dashboard(request):
+    partnerships = selectors.partnership_list(request.user).order_by("status", "reference")[:50]
+    awaiting = selectors.partnerships_awaiting_approval_by(request.user).order_by("reference")
+    return render(
+        request,
+        "dashboard.jinja",
+        {
+            "partnerships": partnerships,
+            "awaiting_approval": awaiting,
+            "has_memberships": bool(access.memberships_of(request.user)),
+            "is_regulator": access.is_regulator(request.user),
+        },
+    )
+
+
+def sign_out(request):
+    """GET shows a confirmation with a button; POST (with the CSRF token) signs out."""
+    if request.method == "POST":
+        logout(request)
+        return redirect("login")
+    return render(request, "registration/sign_out.jinja")
+
+
+def not_found(request, exception=None):
+    return render(request, "errors/404.jinja", status=404)
+
+
+def server_error(request):
+    return render(request, "errors/500.jinja", status=500)

@@ -1,0 +1,164 @@
+"""API representations. Related objects are shown briefly; writes go through the services."""
+
+from rest_framework import serializers
+
+from partnerships.choices import ClosureOutcome, PartnershipStatus
+from partnerships.models import Approval, Objective, Organisation, Partnership, Party
+
+
+class OrganisationBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name")
+
+    class Meta:
+        model = Organisation
+        fields = ["ods_code", "name"]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "ods_code",
+            "name",
+            "display_name",
+            "kind",
+            "region_code",
+            "region_name",
+            "icb_code",
+            "icb_name",
+            "address",
+            "postcode",
+            "open_date",
+            "close_date",
+            "segment",
+            "cqc_rating",
+            "in_recovery_support",
+            "active",
+            "updated_at",
+        ]
+
+
+class PartySerializer(serializers.ModelSerializer):
+    organisation = OrganisationBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Party
+        fields = [
+            "organisation",
+            "role",
+            "sponsor_name",
+            "sponsor_job_title",
+            "deputy_name",
+            "deputy_job_title",
+        ]
+
+
+class ObjectiveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Objective
+        fields = ["id", "title", "measure", "baseline", "target", "target_date"]
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="party.organisation_id")
+    approved_by = serializers.CharField(source="approved_by.get_username")
+
+    class Meta:
+        model = Approval
+        fields = ["organisation", "approved_by", "approved_at"]
+
+
+PARTNERSHIP_WRITABLE = [
+    "title",
+    "kind",
+    "scope_areas",
+    "shared_intent",
+    "planned_start",
+    "planned_end",
+    "remuneration_gbp",
+    "funding_source",
+    "consultancy_equivalent_gbp",
+]
+
+
+class PartnershipSerializer(serializers.ModelSerializer):
+    parties = PartySerializer(many=True, read_only=True)
+    objectives = ObjectiveSerializer(many=True, read_only=True)
+    approvals = ApprovalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "id",
+            "reference",
+            *PARTNERSHIP_WRITABLE,
+            "actual_end",
+            "status",
+            "closure_outcome",
+            "closure_reason",
+            "parties",
+            "objectives",
+            "approvals",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PartnershipListSerializer(PartnershipSerializer):
+    class Meta(PartnershipSerializer.Meta):
+        fields = [
+            field
+            for field in PartnershipSerializer.Meta.fields
+            if field not in {"objectives", "approvals"}
+        ]
+        read_only_fields = fields
+
+
+class SponsorSerializer(serializers.Serializer):
+    sponsor_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    sponsor_job_title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    deputy_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    deputy_job_title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class PartnershipWriteSerializer(serializers.ModelSerializer):
+    """Input for creating (``buddy`` and ``supported`` by ODS code) and changing a partnership."""
+
+    buddy = serializers.SlugRelatedField(
+        slug_field="ods_code", queryset=Organisation.objects.all(), write_only=True
+    )
+    supported = serializers.SlugRelatedField(
+        slug_field="ods_code", queryset=Organisation.objects.all(), write_only=True
+    )
+    buddy_sponsor = SponsorSerializer(required=False, write_only=True)
+    supported_sponsor = SponsorSerializer(required=False, write_only=True)
+    objectives = ObjectiveSerializer(many=True, required=False, write_only=True)
+
+    class Meta:
+        model = Partnership
+        fields = [
+            *PARTNERSHIP_WRITABLE,
+            "buddy",
+            "supported",
+            "buddy_sponsor",
+            "supported_sponsor",
+            "objectives",
+        ]
+
+
+class PartnershipUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Partnership
+        fields = PARTNERSHIP_WRITABLE
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=PartnershipStatus.choices)
+    outcome = serializers.ChoiceField(
+        choices=ClosureOutcome.choices, required=False, allow_blank=True, default=""
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    actual_end = serializers.DateField(required=False, allow_null=True, default=None)

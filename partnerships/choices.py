@@ -1,0 +1,74 @@
+"""Choices used across the partnerships app."""
+
+from django.db import models
+
+
+class OrganisationKind(models.TextChoices):
+    TRUST = "trust", "NHS trust"
+    ACUTE = "acute", "Acute trust"
+    MENTAL_HEALTH = "mental_health", "Mental health trust"
+    COMMUNITY = "community", "Community trust"
+    AMBULANCE = "ambulance", "Ambulance trust"
+    ICB = "icb", "Integrated care board"
+    REGULATOR = "regulator", "Regulator"
+    OTHER = "other", "Other"
+
+
+TRUST_KINDS = {
+    OrganisationKind.TRUST,
+    OrganisationKind.ACUTE,
+    OrganisationKind.MENTAL_HEALTH,
+    OrganisationKind.COMMUNITY,
+    OrganisationKind.AMBULANCE,
+}
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    PROGRAMME_MANAGER = "programme_manager", "Programme manager"
+    EXECUTIVE = "executive", "Executive"
+    REGULATOR = "regulator", "Regulator"
+
+
+class CqcRating(models.TextChoices):
+    OUTSTANDING = "outstanding", "Outstanding"
+    GOOD = "good", "Good"
+    REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+    INADEQUATE = "inadequate", "Inadequate"
+
+
+class PartnershipKind(models.TextChoices):
+    BUDDYING = "buddying", "Buddying"
+    MENTORING = "mentoring", "Mentoring"
+    COLLABORATION = "collaboration", "Collaboration"
+    GROUP = "group", "Group or chain"
+    MANAGEMENT_CONTRACT = "management_contract", "Management contract"
+
+
+class PartnershipStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    AGREED = "agreed", "Agreed"
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+class ClosureOutcome(models.TextChoices):
+    COMPLETED = "completed", "Completed"
+    TERMINATED_EARLY = "terminated_early", "Terminated early"
+
+
+class PartyRole(models.TextChoices):
+    BUDDY = "buddy", "Buddy"
+    SUPPORTED = "supported", "Supported"
+    BROKER = "broker", "Broker"
+    MEDIATOR = "mediator", "Mediator"
+    FUNDER = "funder", "Funder"
+
+
+class FundingSource(models.TextChoices):
+    NHS_ENGLAND = "nhs_england", "NHS England"
+    ICB = "icb", "Integrated care board"
+    SUPPORTED_TRUST = "supported_trust", "Supported trust"
+    BUDDY_TRUST = "buddy_trust", "Buddy trust"
+    NONE = "none", "No remuneration"
+    OTHER = "other", "Other"

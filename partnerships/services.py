@@ -1,0 +1,295 @@
+"""Writes to partnerships: the one place the browser, the API, commands and tasks all call.
+
+Every service is keyword-only, checks what the person may do through ``partnerships.access``,
+validates with ``full_clean()`` and records who made the change in the history.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from partnerships import access
+from partnerships.choices import ClosureOutcome, PartnershipStatus, PartyRole
+from partnerships.errors import StateConflict
+from partnerships.models import (
+    Approval,
+    Objective,
+    Organisation,
+    Partnership,
+    Party,
+    ReferenceCounter,
+)
+
+PARTNERSHIP_FIELDS = (
+    "title",
+    "kind",
+    "scope_areas",
+    "shared_intent",
+    "planned_start",
+    "planned_end",
+    "remuneration_gbp",
+    "funding_source",
+    "consultancy_equivalent_gbp",
+)
+PARTY_FIELDS = ("sponsor_name", "sponsor_job_title", "deputy_name", "deputy_job_title")
+
+# The lifecycle (DESIGN §3). A proposal or an agreed partnership may also be closed early.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    PartnershipStatus.PROPOSED: (PartnershipStatus.AGREED, PartnershipStatus.CLOSED),
+    PartnershipStatus.AGREED: (PartnershipStatus.ACTIVE, PartnershipStatus.CLOSED),
+    PartnershipStatus.ACTIVE: (PartnershipStatus.CLOSED,),
+    PartnershipStatus.CLOSED: (),
+}
+
+
+def allowed_transitions(partnership: Partnership) -> tuple[str, ...]:
+    return TRANSITIONS[partnership.status]
+
+
+def _save(instance, *, by) -> None:
+    instance._history_user = by
+    instance.full_clean()
+    instance.save()
+
+
+def next_partnership_reference(today: date | None = None) -> str:
+    year = (today or timezone.localdate()).year
+    return f"BP-{year}-{ReferenceCounter.next(f'BP-{year}'):04d}"
+
+
+@transaction.atomic
+def partnership_create(
+    *,
+    by,
+    buddy: Organisation,
+    supported: Organisation,
+    parties: dict[str, dict[str, str]] | None = None,
+    **fields: Any,
+) -> Partnership:
+    """Propose a partnership between a buddy and a supported organisation.
+
+    ``parties`` may give the sponsor fields for ``"buddy"`` and ``"supported"``. The proposer must
+    be a programme manager or executive of one of the two organisations.
+    """
+    if buddy.pk == supported.pk:
+        raise ValidationError(
+            {"supported": "The supported organisation must be different from the buddy."}
+        )
+    if not access.can_propose_partnership(by, [buddy.pk, supported.pk]):
+        raise PermissionDenied(
+            "You can only propose a partnership that your own organisation is a party to."
+        )
+    unknown = set(fields) - set(PARTNERSHIP_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown partnership fields: {sorted(unknown)}")
+    partnership = Partnership(**fields, status=PartnershipStatus.PROPOSED, reference="pending")
+    partnership.full_clean(exclude=["reference"])
+    partnership.reference = next_partnership_reference()
+    _save(partnership, by=by)
+    parties = parties or {}
+    for role, organisation in ((PartyRole.BUDDY, buddy), (PartyRole.SUPPORTED, supported)):
+        party = Party(
+            partnership=partnership,
+            organisation=organisation,
+            role=role,
+            **{key: value for key, value in parties.get(role, {}).items() if key in PARTY_FIELDS},
+        )
+        _save(party, by=by)
+    return partnership
+
+
+def _require_change(partnership: Partnership, by) -> None:
+    if not access.can_change_partnership(by, partnership):
+        if partnership.status == PartnershipStatus.CLOSED:
+            raise StateConflict("A closed partnership cannot be changed.")
+        raise PermissionDenied("You cannot change this partnership.")
+
+
+@transaction.atomic
+def partnership_update(*, partnership: Partnership, by, **fields: Any) -> Partnership:
+    """Change a partnership's details (not its status: see ``partnership_transition``)."""
+    _require_change(partnership, by)
+    unknown = set(fields) - set(PARTNERSHIP_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown partnership fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(partnership, name, value)
+    _save(partnership, by=by)
+    return partnership
+
+
+@transaction.atomic
+def party_add(
+    *, partnership: Partnership, by, organisation: Organisation, role: str, **fields: str
+) -> Party:
+    """Add a broker, mediator or funder (the buddy and supported parties are set at proposal)."""
+    _require_change(partnership, by)
+    if role in access.PRINCIPAL_PARTY_ROLES:
+        raise ValidationError(
+            {"role": "A partnership has exactly one buddy and one supported party already."}
+        )
+    party = Party(partnership=partnership, organisation=organisation, role=role, **fields)
+    _save(party, by=by)
+    return party
+
+
+@transaction.atomic
+def party_update(*, party: Party, by, **fields: str) -> Party:
+    """Change a party's sponsor and deputy."""
+    _require_change(party.partnership, by)
+    for name, value in fields.items():
+        if name not in PARTY_FIELDS:
+            raise TypeError(f"Unknown party field: {name}")
+        setattr(party, name, value)
+    _save(party, by=by)
+    return party
+
+
+@transaction.atomic
+def party_remove(*, party: Party, by) -> None:
+    """Remove a broker, mediator or funder; the buddy and supported parties stay."""
+    _require_change(party.partnership, by)
+    if party.role in access.PRINCIPAL_PARTY_ROLES:
+        raise StateConflict("The buddy and the supported party cannot be removed.")
+    party._history_user = by
+    party.delete()
+
+
+@transaction.atomic
+def objective_save(
+    *, partnership: Partnership, by, objective: Objective | None = None, **fields: Any
+) -> Objective:
+    """Add an objective to a partnership, or change one."""
+    _require_change(partnership, by)
+    objective = objective or Objective(partnership=partnership)
+    for name, value in fields.items():
+        setattr(objective, name, value)
+    _save(objective, by=by)
+    return objective
+
+
+@transaction.atomic
+def objective_delete(*, objective: Objective, by) -> None:
+    _require_change(objective.partnership, by)
+    objective._history_user = by
+    objective.delete()
+
+
+def missing_approvals(partnership: Partnership) -> list[Party]:
+    """The buddy and supported parties that have not yet approved."""
+    approved = {approval.party_id for approval in partnership.approvals.all()}
+    return [
+        party
+        for party in partnership.parties.all()
+        if party.role in access.PRINCIPAL_PARTY_ROLES and party.pk not in approved
+    ]
+
+
+@transaction.atomic
+def partnership_approve(*, partnership: Partnership, by) -> list[Approval]:
+    """Record an executive's approval for each principal party they are an executive of.
+
+    When both the buddy and the supported party have approved, the partnership becomes agreed.
+    """
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    parties = access.approvable_parties(by, partnership)
+    if not parties:
+        raise PermissionDenied(
+            "Only an executive of the buddy or the supported organisation can approve."
+        )
+    if partnership.status != PartnershipStatus.PROPOSED:
+        raise StateConflict(
+            f"Only a proposed partnership can be approved; this one is {partnership.get_status_display().lower()}."
+        )
+    already = {approval.party_id for approval in partnership.approvals.all()}
+    new = [
+        Approval.objects.create(partnership=partnership, party=party, approved_by=by)
+        for party in parties
+        if party.pk not in already
+    ]
+    if not new:
+        raise StateConflict("Your organisation has already approved this partnership.")
+    if not missing_approvals(partnership):
+        _set_status(partnership, PartnershipStatus.AGREED, by=by)
+    return new
+
+
+def _set_status(partnership: Partnership, status: str, *, by, **fields: Any) -> None:
+    partnership.status = status
+    for name, value in fields.items():
+        setattr(partnership, name, value)
+    _save(partnership, by=by)
+
+
+def _status_label(status: str) -> str:
+    return PartnershipStatus(status).label.lower()
+
+
+@transaction.atomic
+def partnership_transition(
+    *,
+    partnership: Partnership,
+    to: str,
+    by,
+    outcome: str = "",
+    reason: str = "",
+    actual_end: date | None = None,
+) -> Partnership:
+    """Move a partnership along its lifecycle: proposed → agreed → active → closed.
+
+    ``agreed`` needs an executive approval from the buddy and from the supported party (given
+    with ``partnership_approve``, which agrees the partnership once both are in). ``closed`` needs an outcome and
+    a reason. Anything else is refused with a message naming the moves that are allowed.
+    """
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if not access.can_change_status(by, partnership):
+        raise PermissionDenied(
+            "Only a programme manager or executive of the buddy or the supported organisation "
+            "can change the status."
+        )
+    if to not in PartnershipStatus.values:
+        raise ValidationError({"to": f"“{to}” is not a status."})
+    allowed = allowed_transitions(partnership)
+    if to not in allowed:
+        current = _status_label(partnership.status)
+        if allowed:
+            names = " or ".join(_status_label(status) for status in allowed)
+            raise StateConflict(
+                f"A {current} partnership cannot become {_status_label(to)}. It can become {names}."
+            )
+        raise StateConflict(f"A {current} partnership cannot change status.")
+
+    if to == PartnershipStatus.AGREED:
+        missing = missing_approvals(partnership)
+        if missing:
+            names = " and ".join(str(party.organisation) for party in missing)
+            raise StateConflict(
+                f"The partnership needs an executive approval from {names} before it is agreed."
+            )
+        _set_status(partnership, to, by=by)
+    elif to == PartnershipStatus.CLOSED:
+        errors = {}
+        if outcome not in ClosureOutcome.values:
+            errors["outcome"] = "Choose whether the partnership was completed or terminated early."
+        elif outcome == ClosureOutcome.COMPLETED and partnership.status != PartnershipStatus.ACTIVE:
+            errors["outcome"] = (
+                "Only an active partnership can be completed; close this one as terminated early."
+            )
+        if not (reason or "").strip():
+            errors["reason"] = "Enter the reason the partnership is closing."
+        if errors:
+            raise ValidationError(errors)
+        _set_status(
+            partnership,
+            to,
+            by=by,
+            closure_outcome=outcome,
+            closure_reason=reason.strip(),
+            actual_end=actual_end or timezone.localdate(),
+        )
+    else:
+        _set_status(partnership, to, by=by)
+    return partnership

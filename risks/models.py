@@ -1,0 +1,1 @@
+"""Risks, risk appetites, shared-risk agreements and disputes (built in later issues)."""
