@@ -8,6 +8,7 @@ from buddying.health import healthz
 
 api_patterns = [
     path("", include("partnerships.api.urls")),
+    path("", include("risks.api.urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     ),
     path("sign-out/", views.sign_out, name="logout"),
     path("partnerships/", include("partnerships.urls")),
+    path("", include("risks.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,0 +1,1 @@
+"""Forms for the partnerships app, one module per feature."""
