@@ -209,6 +209,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set, so clients get stable enum names.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "partnerships.choices.OrganisationKind",
+        "PartnershipKindEnum": "partnerships.choices.PartnershipKind",
+        "PartnershipStatusEnum": "partnerships.choices.PartnershipStatus",
+        "ClosureOutcomeEnum": "partnerships.choices.ClosureOutcome",
+        "PartyRoleEnum": "partnerships.choices.PartyRole",
+        "RoleEnum": "partnerships.choices.Role",
+    },
 }
 
 # Celery (DESIGN §7): Redis in production and CI; the filesystem transport needs no service.
@@ -225,6 +234,9 @@ else:
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
     }
+    # The filesystem transport expects its folders to exist; every process creates them if needed.
+    for _folder in ("queue", "processed"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
