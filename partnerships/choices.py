@@ -72,3 +72,47 @@ class FundingSource(models.TextChoices):
     BUDDY_TRUST = "buddy_trust", "Buddy trust"
     NONE = "none", "No remuneration"
     OTHER = "other", "Other"
+
+
+# --- Commitments and deliveries ---
+
+
+class CommitmentCategory(models.TextChoices):
+    EXECUTIVE_TIME = "executive_time", "Executive time"
+    CLINICAL_TIME = "clinical_time", "Clinical time"
+    QUALITY_IMPROVEMENT = "quality_improvement", "Quality improvement"
+    TRAINING = "training", "Training"
+    FINANCE = "finance", "Finance"
+    ESTATES = "estates", "Estates"
+    DIGITAL = "digital", "Digital"
+    OTHER = "other", "Other"
+
+
+class CommitmentUnit(models.TextChoices):
+    HOURS = "hours", "Hours"
+    DAYS = "days", "Days"
+    FTE = "fte", "FTE"
+    GBP = "gbp", "Pounds (£)"
+
+
+class Rag(models.TextChoices):
+    """Delivery against what was expected by now; ``grey`` means not started yet."""
+
+    GREEN = "green", "On track"
+    AMBER = "amber", "Behind"
+    RED = "red", "Well behind"
+    GREY = "grey", "Not started"
+
+
+class DeliveryStaffGroup(models.TextChoices):
+    """The staff groups of the NHS Electronic Staff Record, as NHS workforce statistics use them."""
+
+    MEDICAL_DENTAL = "medical_dental", "Medical and dental"
+    NURSING_MIDWIFERY = "nursing_midwifery", "Nursing and midwifery registered"
+    ALLIED_HEALTH = "allied_health", "Allied health professionals"
+    SCIENTIFIC_TECHNICAL = "scientific_technical", "Additional professional scientific and technical"
+    HEALTHCARE_SCIENTISTS = "healthcare_scientists", "Healthcare scientists"
+    ADDITIONAL_CLINICAL = "additional_clinical", "Additional clinical services"
+    ADMIN_CLERICAL = "admin_clerical", "Administrative and clerical"
+    ESTATES_ANCILLARY = "estates_ancillary", "Estates and ancillary"
+    SENIOR_MANAGERS = "senior_managers", "Senior managers and executives"
