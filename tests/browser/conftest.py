@@ -1,0 +1,115 @@
+"""Browser tests: headless Chromium from Debian's ``chromium`` package, driven by Playwright.
+
+Playwright never downloads a browser here: the tests launch the system Chromium (``CHROMIUM``,
+default ``/usr/bin/chromium``). If it is missing the tests fail, not skip, so CI cannot pass
+without them. axe-core comes from ``node_modules`` (``npm ci``), like the NHS.UK frontend.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+# Playwright's sync API runs an event loop in this thread; Django would then refuse ORM calls
+# from fixtures ("You cannot call this from an async context"). The loop never runs our code
+# concurrently, so allowing it is safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.2 AA (DESIGN §8): every A and AA rule up to 2.2.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PASSWORD = "correct-horse-battery"  # tests/factories.py UserFactory
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}. Install Debian's package: apt-get install chromium "
+            "(or set CHROMIUM to its path). Never `playwright install`."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) on the live server, for one test."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"{response.status} for {response.url}")
+            if response.status >= 400 and "/static/" in response.url
+            else None
+        ),
+    )
+    page.problems = problems
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(page):
+    """Sign a persona in through the real sign-in form: ``sign_in(world.buddy_pm)``."""
+
+    def sign_in_as(user):
+        page.goto(reverse("login"))
+        page.get_by_label("Username").fill(user.get_username())
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"**{reverse('dashboard')}")
+        return page
+
+    return sign_in_as
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page as it stands; return its WCAG 2.2 AA violations."""
+    page.add_script_tag(path=str(AXE_JS))
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return results["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    """A readable account of axe's findings for an assertion message."""
+    return json.dumps(
+        [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [
+                    {"target": n["target"], "summary": n.get("failureSummary")}
+                    for n in v["nodes"][:5]
+                ],
+            }
+            for v in violations
+        ],
+        indent=2,
+    )

@@ -1,0 +1,83 @@
+"""Signing in and out in a real browser, and the error-summary pattern on the sign-in form."""
+
+import pytest
+from django.urls import reverse
+
+from tests.browser.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_empty_sign_in_shows_error_summary_and_error_title(page):
+    page.goto(reverse("login"))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+    summary = page.locator(".nhsuk-error-summary")
+    assert summary.get_by_role("heading").inner_text() == "There is a problem"
+    assert page.title().startswith("Error: ")
+    assert page.title() == "Error: Sign in – Buddying – NHS"
+    # The same messages inline, beside each field.
+    assert page.locator("#id_username-error").inner_text().endswith("Enter your username")
+    assert page.locator("#id_password-error").inner_text().endswith("Enter your password")
+
+
+def test_error_summary_takes_focus_when_the_page_loads(page):
+    page.goto(reverse("login"))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+    page.wait_for_function("document.activeElement.classList.contains('nhsuk-error-summary')")
+
+
+@pytest.mark.parametrize(
+    ("link_text", "field_id"),
+    [("Enter your username", "id_username"), ("Enter your password", "id_password")],
+)
+def test_error_summary_link_moves_focus_to_its_field(page, link_text, field_id):
+    page.goto(reverse("login"))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+    page.locator(".nhsuk-error-summary").get_by_role("link", name=link_text).click()
+
+    assert page.evaluate("document.activeElement.id") == field_id
+
+
+def test_wrong_password_keeps_the_username_typed(world, page):
+    page.goto(reverse("login"))
+    page.get_by_label("Username").fill("buddy_pm")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+    assert page.title().startswith("Error: ")
+    assert (
+        "Enter a correct username and password" in page.locator(".nhsuk-error-summary").inner_text()
+    )
+    assert page.get_by_label("Username").input_value() == "buddy_pm"
+    assert page.get_by_label("Password").input_value() == ""
+
+
+def test_sign_in_then_sign_out(world, page):
+    page.goto(reverse("dashboard"))
+    page.wait_for_url(f"**{reverse('login')}?next=/")
+
+    page.get_by_label("Username").fill("supported_pm")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**{reverse('dashboard')}")
+    header = page.locator("header")
+    assert "BASILDON AND THURROCK" in header.inner_text().upper()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your partnerships"
+
+    header.get_by_role("link", name="Sign out").click()
+    page.wait_for_url(f"**{reverse('logout')}")
+    assert page.get_by_role("heading", level=1).inner_text() == "Sign out of Buddying"
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"**{reverse('login')}")
+
+    # Signed out: the dashboard sends you back to sign in.
+    page.goto(reverse("dashboard"))
+    page.wait_for_url(f"**{reverse('login')}?next=/")
+    assert page.get_by_role("link", name="Sign out").count() == 0
