@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef, QuerySet
 
 from partnerships.choices import PartyRole, Role
-from partnerships.models import Membership, Organisation, Partnership, Party
+from partnerships.models import Commitment, Delivery, Membership, Organisation, Partnership, Party
 
 WRITE_ROLES = frozenset({Role.PROGRAMME_MANAGER, Role.EXECUTIVE})
 EXECUTIVE_ROLES = frozenset({Role.EXECUTIVE})
@@ -128,3 +128,31 @@ def can_change_status(user, partnership: Partnership) -> bool:
         party.role in PRINCIPAL_PARTY_ROLES and can_act_for(user, party.organisation_id)
         for party in partnership.parties.all()
     )
+
+
+# --- Commitments and deliveries ----------------------------------------------------------------
+
+
+def commitments_visible_to(user) -> QuerySet[Commitment]:
+    """Every party's members read all the partnership's commitments; regulators read them all."""
+    return scope_to_visible_partnerships(Commitment.objects.all(), user, "partnership_id")
+
+
+def deliveries_visible_to(user) -> QuerySet[Delivery]:
+    return scope_to_visible_partnerships(Delivery.objects.all(), user, "commitment__partnership_id")
+
+
+def can_write_for_organisation(user, organisation_id: str) -> bool:
+    """Whether the person may plan commitments and log deliveries on the organisation's behalf."""
+    return can_act_for(user, organisation_id)
+
+
+def committable_parties(user, partnership: Partnership) -> list[Party]:
+    """The parties of an open partnership for which this person may plan and log commitments."""
+    if partnership.status == "closed":
+        return []
+    return [
+        party
+        for party in partnership.parties.all()
+        if can_write_for_organisation(user, party.organisation_id)
+    ]
