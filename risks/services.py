@@ -1,0 +1,200 @@
+"""Writes to risks, actions and risk appetites: the one place the browser and the API call.
+
+Who may write (DESIGN §2):
+- a risk or an action: a programme manager or executive of any party to the partnership, while
+  the partnership is not closed (a closed partnership's register is kept as it was);
+- an organisation's risk appetite: an executive of that organisation only.
+Regulators and viewers write nothing. Every service validates with ``full_clean()`` and records
+who made the change in the history.
+"""
+
+import calendar
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from partnerships import access
+from partnerships.choices import PartnershipStatus
+from partnerships.errors import StateConflict
+from partnerships.models import Organisation, Partnership, ReferenceCounter
+from risks.choices import REVIEW_MONTHS, ActionStatus, RiskStatus
+from risks.models import GENERATED_FIELDS, Risk, RiskAction, RiskAppetite
+
+RISK_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "owner_organisation",
+    "owner",
+    "inherent_likelihood",
+    "inherent_consequence",
+    "current_likelihood",
+    "current_consequence",
+    "target_likelihood",
+    "target_consequence",
+    "controls",
+    "review_frequency",
+    "next_review_date",
+    "status",
+    "closing_reason",
+)
+ACTION_FIELDS = ("description", "owner", "due_date", "status")
+APPETITE_FIELDS = ("level", "tolerance", "statement")
+
+
+def _save(instance, *, by, exclude=None) -> None:
+    instance._history_user = by
+    instance.full_clean(exclude=exclude)
+    instance.save()
+
+
+def _check_fields(fields: dict, allowed: tuple[str, ...]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day when it is shorter."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+# --- Risks -------------------------------------------------------------------------------------
+
+
+def can_manage_risks(user, partnership: Partnership) -> bool:
+    """Programme managers and executives of any party manage the partnership's risks."""
+    return any(
+        access.can_act_for(user, party.organisation_id) for party in partnership.parties.all()
+    )
+
+
+def _require_manage(partnership: Partnership, by) -> None:
+    if not can_manage_risks(by, partnership):
+        raise PermissionDenied(
+            "Only a programme manager or executive of a party to the partnership can change its risks."
+        )
+    if partnership.status == PartnershipStatus.CLOSED:
+        raise StateConflict("The partnership is closed, so its risks cannot be changed.")
+
+
+def _apply_status(risk: Risk, previous_status: str | None) -> None:
+    if risk.status == RiskStatus.CLOSED and previous_status != RiskStatus.CLOSED:
+        risk.closed_on = timezone.localdate()
+    elif risk.status == RiskStatus.OPEN:
+        risk.closed_on = None
+        risk.closing_reason = ""
+
+
+def _refresh_scores(risk: Risk) -> Risk:
+    # The database computes the scores and band; read them back for the caller.
+    risk.refresh_from_db(fields=list(GENERATED_FIELDS))
+    return risk
+
+
+@transaction.atomic
+def risk_create(*, partnership: Partnership, by, **fields: Any) -> Risk:
+    """Add a risk to a partnership's register with the next reference (``R-001``, ``R-002`` …).
+
+    Without a next review date, the first review falls one review period from today.
+    """
+    _require_manage(partnership, by)
+    _check_fields(fields, RISK_FIELDS)
+    risk = Risk(partnership=partnership, number=0, reference="pending", **fields)
+    if not risk.next_review_date and risk.review_frequency in REVIEW_MONTHS:
+        risk.next_review_date = add_months(
+            timezone.localdate(), REVIEW_MONTHS[risk.review_frequency]
+        )
+    _apply_status(risk, None)
+    risk.full_clean(exclude=["number", "reference"])
+    risk.number = ReferenceCounter.next(f"risks:{partnership.pk}")
+    risk.reference = f"R-{risk.number:03d}"
+    _save(risk, by=by)
+    return _refresh_scores(risk)
+
+
+@transaction.atomic
+def risk_update(*, risk: Risk, by, **fields: Any) -> Risk:
+    """Change a risk: its scores, controls, review or status (closing needs a reason)."""
+    _require_manage(risk.partnership, by)
+    _check_fields(fields, RISK_FIELDS)
+    previous_status = risk.status
+    for name, value in fields.items():
+        setattr(risk, name, value)
+    _apply_status(risk, previous_status)
+    _save(risk, by=by)
+    return _refresh_scores(risk)
+
+
+# --- Actions -----------------------------------------------------------------------------------
+
+
+def _apply_action_status(action: RiskAction) -> None:
+    if action.status == ActionStatus.DONE and action.completed_on is None:
+        action.completed_on = timezone.localdate()
+    elif action.status == ActionStatus.OPEN:
+        action.completed_on = None
+
+
+@transaction.atomic
+def action_create(*, risk: Risk, by, **fields: Any) -> RiskAction:
+    """Add an action (what, who, by when) to a risk."""
+    _require_manage(risk.partnership, by)
+    _check_fields(fields, ACTION_FIELDS)
+    action = RiskAction(risk=risk, **fields)
+    _apply_action_status(action)
+    _save(action, by=by)
+    return action
+
+
+@transaction.atomic
+def action_update(*, action: RiskAction, by, **fields: Any) -> RiskAction:
+    """Change an action, or mark it done (the completion date is today)."""
+    _require_manage(action.risk.partnership, by)
+    _check_fields(fields, ACTION_FIELDS)
+    for name, value in fields.items():
+        setattr(action, name, value)
+    _apply_action_status(action)
+    _save(action, by=by)
+    return action
+
+
+# --- Risk appetite -----------------------------------------------------------------------------
+
+
+def can_set_appetite(user, organisation: Organisation) -> bool:
+    return access.can_act_for(user, organisation.pk, access.EXECUTIVE_ROLES)
+
+
+@transaction.atomic
+def risk_appetite_set(
+    *, organisation: Organisation, category: str, by, **fields: Any
+) -> tuple[RiskAppetite, bool]:
+    """Set an organisation's appetite for one category; only its executives may.
+
+    Returns the appetite and whether it was new. Each change is kept in the history.
+    """
+    if not can_set_appetite(by, organisation):
+        raise PermissionDenied(
+            f"Only an executive of {organisation.display_name} can set its risk appetite."
+        )
+    _check_fields(fields, APPETITE_FIELDS)
+    appetite = (
+        RiskAppetite.objects.select_for_update()
+        .filter(organisation=organisation, category=category)
+        .first()
+    )
+    created = appetite is None
+    if created:
+        appetite = RiskAppetite(organisation=organisation, category=category)
+    for name, value in fields.items():
+        setattr(appetite, name, value)
+    if "statement" in fields and appetite.statement is None:
+        appetite.statement = ""
+    _save(appetite, by=by)
+    return appetite, created
