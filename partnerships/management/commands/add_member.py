@@ -1,0 +1,67 @@
+"""Give a person a role in an organisation, creating their account if needed."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from partnerships.choices import Role
+from partnerships.models import Membership, Organisation
+
+from .add_organisation import _messages
+
+
+class Command(BaseCommand):
+    help = "Add a membership (viewer, programme_manager, executive or regulator); creates the user."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--org", required=True, help="ODS code of the organisation")
+        parser.add_argument("--role", required=True, help=f"One of: {', '.join(Role.values)}")
+        parser.add_argument(
+            "--password", help="Sets the password (a new user without one cannot sign in)"
+        )
+        parser.add_argument("--email", default=None)
+
+    @transaction.atomic
+    def handle(self, *args, username: str, org: str, role: str, password, email, **options):
+        role = role.strip().lower()
+        if role not in Role.values:
+            raise CommandError(f"“{role}” is not a role. Use one of: {', '.join(Role.values)}.")
+        try:
+            organisation = Organisation.objects.get(ods_code=org.strip().upper())
+        except Organisation.DoesNotExist:
+            raise CommandError(f"There is no organisation with the ODS code {org}.") from None
+
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        created = user is None
+        if created:
+            user = User(username=username, email=email or "")
+            if password:
+                user.set_password(password)
+            else:
+                user.set_unusable_password()
+        else:
+            if email is not None:
+                user.email = email
+            if password:
+                user.set_password(password)
+        try:
+            user.full_clean()
+        except ValidationError as exc:
+            raise CommandError(_messages(exc)) from None
+        user.save()
+
+        membership = Membership(user=user, organisation=organisation, role=role)
+        membership._history_user = None
+        try:
+            membership.full_clean()
+        except ValidationError as exc:
+            # Nothing is kept: the transaction also undoes a user created above.
+            raise CommandError(_messages(exc)) from None
+        membership.save()
+        self.stdout.write(
+            f"{'Created user' if created else 'User'} {user.username}: "
+            f"{membership.get_role_display().lower()} at {organisation.display_name} ({organisation.ods_code})."
+        )
