@@ -32,5 +32,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler403 = "buddying.views.permission_denied"
 handler404 = "buddying.views.not_found"
 handler500 = "buddying.views.server_error"

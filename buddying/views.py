@@ -48,6 +48,12 @@ def sign_out(request):
     return render(request, "registration/sign_out.jinja")
 
 
+def permission_denied(request, exception=None):
+    """403: the person may see this but not do it; the page says why."""
+    message = str(exception) if exception is not None else ""
+    return render(request, "errors/403.jinja", {"message": message}, status=403)
+
+
 def not_found(request, exception=None):
     return render(request, "errors/404.jinja", status=404)
 
