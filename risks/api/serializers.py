@@ -1,0 +1,285 @@
+"""API representations of risks, actions, appetites and the appetite comparison.
+
+Related objects are shown briefly. Writes go through ``risks.services``, whose ``full_clean()``
+gives the same field-keyed messages as the forms (so the scale fields here are plain integers:
+the model says what is wrong with them).
+"""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from partnerships.api.serializers import OrganisationBriefSerializer
+from partnerships.models import Organisation, Partnership
+from risks import matrix
+from risks.choices import AppetiteLevel, ReviewFrequency, RiskCategory, RiskStatus
+from risks.models import SCALE_FIELDS, Risk, RiskAction, RiskAppetite
+
+User = get_user_model()
+
+
+class PersonSerializer(serializers.Serializer):
+    username = serializers.CharField(source="get_username")
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class PartnershipBriefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+
+
+class RiskBriefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    risk = RiskBriefSerializer(read_only=True)
+    owner = PersonSerializer(read_only=True)
+    overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = RiskAction
+        fields = [
+            "id",
+            "risk",
+            "description",
+            "owner",
+            "due_date",
+            "status",
+            "completed_on",
+            "overdue",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ActionCSVSerializer(ActionSerializer):
+    owner = serializers.CharField(source="owner.get_username", read_only=True)
+
+
+class ActionInRiskSerializer(ActionSerializer):
+    class Meta(ActionSerializer.Meta):
+        fields = [name for name in ActionSerializer.Meta.fields if name != "risk"]
+        read_only_fields = fields
+
+
+class RiskSerializer(serializers.ModelSerializer):
+    partnership = PartnershipBriefSerializer(read_only=True)
+    owner_organisation = OrganisationBriefSerializer(read_only=True)
+    owner = PersonSerializer(read_only=True)
+    inherent_band = serializers.SerializerMethodField()
+    target_band = serializers.SerializerMethodField()
+    outside_appetite = serializers.BooleanField(read_only=True)
+    outside_appetite_for = serializers.SerializerMethodField()
+    review_overdue = serializers.BooleanField(read_only=True)
+    overdue_actions = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Risk
+        fields = [
+            "id",
+            "reference",
+            "partnership",
+            "title",
+            "description",
+            "category",
+            "owner_organisation",
+            "owner",
+            *SCALE_FIELDS,
+            "inherent_score",
+            "inherent_band",
+            "current_score",
+            "current_band",
+            "target_score",
+            "target_band",
+            "controls",
+            "review_frequency",
+            "next_review_date",
+            "review_overdue",
+            "status",
+            "closing_reason",
+            "closed_on",
+            "outside_appetite",
+            "outside_appetite_for",
+            "overdue_actions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_inherent_band(self, risk) -> str:
+        return matrix.band_for(risk.inherent_score)
+
+    def get_target_band(self, risk) -> str:
+        return matrix.band_for(risk.target_score)
+
+    def get_outside_appetite_for(self, risk) -> list[str]:
+        """ODS codes of the parties whose tolerance the current score exceeds."""
+        return [organisation.ods_code for organisation in getattr(risk, "outside_appetite_for", [])]
+
+
+class RiskCSVSerializer(RiskSerializer):
+    """One flat row per risk for ``?format=csv``: people by username."""
+
+    owner = serializers.CharField(source="owner.get_username", read_only=True)
+
+
+class RiskDetailSerializer(RiskSerializer):
+    actions = ActionInRiskSerializer(many=True, read_only=True)
+
+    class Meta(RiskSerializer.Meta):
+        fields = [*RiskSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
+
+
+def _scale_field() -> serializers.IntegerField:
+    return serializers.IntegerField()
+
+
+class RiskWriteSerializer(serializers.Serializer):
+    """Input for a new risk (``partnership`` by id) or a change (every field optional)."""
+
+    partnership = serializers.PrimaryKeyRelatedField(queryset=Partnership.objects.none())
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.ChoiceField(choices=RiskCategory.choices)
+    owner_organisation = serializers.SlugRelatedField(
+        slug_field="ods_code", queryset=Organisation.objects.all()
+    )
+    owner = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+    inherent_likelihood = _scale_field()
+    inherent_consequence = _scale_field()
+    current_likelihood = _scale_field()
+    current_consequence = _scale_field()
+    target_likelihood = _scale_field()
+    target_consequence = _scale_field()
+    controls = serializers.CharField(required=False, allow_blank=True)
+    review_frequency = serializers.ChoiceField(choices=ReviewFrequency.choices, required=False)
+    next_review_date = serializers.DateField(required=False)
+    status = serializers.ChoiceField(choices=RiskStatus.choices, required=False)
+    closing_reason = serializers.CharField(required=False, allow_blank=True)
+
+    def __init__(self, *args, partnerships=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partnerships is None:
+            self.fields.pop("partnership")
+        else:
+            field = self.fields["partnership"]
+            field.queryset = partnerships
+            field.error_messages["does_not_exist"] = "There is no partnership with this id."
+            field.error_messages["incorrect_type"] = "Enter a partnership id."
+
+
+class ActionWriteSerializer(serializers.Serializer):
+    risk = serializers.PrimaryKeyRelatedField(queryset=RiskAction.objects.none())
+    description = serializers.CharField()
+    owner = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+    due_date = serializers.DateField()
+    status = serializers.ChoiceField(
+        choices=RiskAction._meta.get_field("status").choices, required=False
+    )
+
+    def __init__(self, *args, risks=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if risks is None:
+            self.fields.pop("risk")
+        else:
+            field = self.fields["risk"]
+            field.queryset = risks
+            field.error_messages["does_not_exist"] = "There is no risk with this id."
+            field.error_messages["incorrect_type"] = "Enter a risk id."
+
+
+class RiskAppetiteSerializer(serializers.ModelSerializer):
+    organisation = OrganisationBriefSerializer(read_only=True)
+
+    class Meta:
+        model = RiskAppetite
+        fields = [
+            "id",
+            "organisation",
+            "category",
+            "level",
+            "tolerance",
+            "statement",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class RiskAppetiteWriteSerializer(serializers.Serializer):
+    """Set (create or replace) an organisation's appetite for one category."""
+
+    organisation = serializers.SlugRelatedField(
+        slug_field="ods_code", queryset=Organisation.objects.all()
+    )
+    category = serializers.ChoiceField(choices=RiskCategory.choices)
+    level = serializers.ChoiceField(choices=AppetiteLevel.choices)
+    tolerance = serializers.IntegerField()
+    statement = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- The comparison (read only) ----------------------------------------------------------------
+
+
+class ComparedAppetiteSerializer(serializers.Serializer):
+    organisation = serializers.SerializerMethodField()
+    set = serializers.SerializerMethodField()
+    level = serializers.SerializerMethodField()
+    tolerance = serializers.SerializerMethodField()
+
+    def get_organisation(self, item) -> str:
+        return item[0].organisation_id
+
+    def get_set(self, item) -> bool:
+        return item[1] is not None
+
+    def get_level(self, item) -> str | None:
+        return item[1].level if item[1] else None
+
+    def get_tolerance(self, item) -> int | None:
+        return item[1].tolerance if item[1] else None
+
+
+class CategoryComparisonSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    label = serializers.CharField()
+    divergent = serializers.BooleanField(
+        allow_null=True, help_text="null when a party has not set an appetite for the category."
+    )
+    reasons = serializers.ListField(child=serializers.CharField())
+    not_set_by = serializers.SerializerMethodField()
+    appetites = ComparedAppetiteSerializer(many=True)
+
+    def get_not_set_by(self, row) -> list[str]:
+        return [organisation.ods_code for organisation in row.not_set_by]
+
+
+class PartySummarySerializer(serializers.Serializer):
+    organisation = OrganisationBriefSerializer()
+    role = serializers.CharField()
+
+
+class RiskOutsideSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    category = serializers.CharField()
+    current_score = serializers.IntegerField()
+    outside_appetite_for = serializers.SerializerMethodField()
+
+    def get_outside_appetite_for(self, risk) -> list[str]:
+        return [organisation.ods_code for organisation in risk.outside_appetite_for]
+
+
+class ComparisonSerializer(serializers.Serializer):
+    partnership = PartnershipBriefSerializer()
+    parties = PartySummarySerializer(many=True)
+    categories = CategoryComparisonSerializer(many=True)
+    risks_outside_appetite = RiskOutsideSerializer(many=True, source="risks_outside")

@@ -1,0 +1,377 @@
+"""Reads of risks, actions and appetites, always starting from what the person may see.
+
+Risks and actions belong to a partnership, so ``partnerships.access`` scopes them. Risk appetites
+are an organisation's published stance (boards publish their appetite statements), so like
+organisations they are readable by every member of the service, regulators included; a person
+with no membership sees none.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from partnerships import access
+from partnerships.models import Organisation, Partnership, Party
+from partnerships.selectors import HistoryEntry, _entries
+from risks import matrix
+from risks.choices import (
+    APPETITE_LEVEL_ORDER,
+    ActionStatus,
+    RiskBand,
+    RiskCategory,
+    RiskStatus,
+)
+from risks.models import Risk, RiskAction, RiskAppetite
+
+# --- Expressions shared with the FilterSets ----------------------------------------------------
+
+
+def outside_appetite_q() -> Q:
+    """An open risk whose current score is above the tolerance of any party for its category."""
+    return Q(status=RiskStatus.OPEN) & Q(
+        Exists(
+            RiskAppetite.objects.filter(
+                organisation__parties__partnership_id=OuterRef("partnership_id"),
+                category=OuterRef("category"),
+                tolerance__lt=OuterRef("current_score"),
+            )
+        )
+    )
+
+
+def review_overdue_q(today: date | None = None) -> Q:
+    return Q(status=RiskStatus.OPEN, next_review_date__lt=today or timezone.localdate())
+
+
+def action_overdue_q(today: date | None = None, prefix: str = "") -> Q:
+    return Q(
+        **{
+            f"{prefix}status": ActionStatus.OPEN,
+            f"{prefix}due_date__lt": today or timezone.localdate(),
+        }
+    )
+
+
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+# --- Risks -------------------------------------------------------------------------------------
+
+
+def risks_visible_to(user) -> QuerySet[Risk]:
+    return access.scope_to_visible_partnerships(Risk.objects.all(), user, "partnership_id")
+
+
+def risk_list(user, today: date | None = None) -> QuerySet[Risk]:
+    """Visible risks with what a register row shows, annotated in SQL (no query per row)."""
+    today = today or timezone.localdate()
+    overdue_actions = (
+        RiskAction.objects.filter(action_overdue_q(today), risk_id=OuterRef("pk"))
+        .order_by()
+        .values("risk_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        risks_visible_to(user)
+        .select_related("partnership", "owner", "owner_organisation")
+        .annotate(
+            outside_appetite=_flag(outside_appetite_q()),
+            review_overdue=_flag(review_overdue_q(today)),
+            overdue_actions=Coalesce(
+                Subquery(overdue_actions, output_field=IntegerField()), Value(0)
+            ),
+        )
+    )
+
+
+def risk_detail(user, today: date | None = None) -> QuerySet[Risk]:
+    """As ``risk_list``, with the partnership's parties and the risk's actions."""
+    today = today or timezone.localdate()
+    return risk_list(user, today).prefetch_related(
+        Prefetch("partnership__parties", queryset=Party.objects.select_related("organisation")),
+        Prefetch(
+            "actions",
+            queryset=RiskAction.objects.select_related("owner").annotate(
+                overdue=_flag(action_overdue_q(today))
+            ),
+        ),
+    )
+
+
+def attach_outside_appetite(risks: list[Risk]) -> list[Risk]:
+    """Set ``risk.outside_appetite_for``: the organisations whose tolerance the risk exceeds.
+
+    One query for the whole page of risks, whatever its length.
+    """
+    partnership_ids = {risk.partnership_id for risk in risks}
+    tolerances: dict[tuple, list[tuple[int, Organisation]]] = defaultdict(list)
+    if partnership_ids:
+        # From the parties' side, so each appetite is paired with the right partnership.
+        rows = (
+            Party.objects.filter(
+                partnership_id__in=partnership_ids,
+                organisation__risk_appetites__isnull=False,
+            )
+            .order_by("organisation__name")
+            .values_list(
+                "partnership_id",
+                "organisation__risk_appetites__category",
+                "organisation__risk_appetites__tolerance",
+                "organisation_id",
+                "organisation__name",
+            )
+        )
+        for partnership_id, category, tolerance, code, name in rows:
+            tolerances[(partnership_id, category)].append(
+                (tolerance, Organisation(ods_code=code, name=name))
+            )
+    for risk in risks:
+        risk.outside_appetite_for = (
+            [
+                organisation
+                for tolerance, organisation in tolerances[(risk.partnership_id, risk.category)]
+                if risk.current_score > tolerance
+            ]
+            if risk.status == RiskStatus.OPEN
+            else []
+        )
+    return risks
+
+
+# --- Heat map ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    likelihood: int
+    consequence: int
+    score: int
+    band: str
+    count: int
+
+
+def heat_map(risks: QuerySet[Risk]) -> list[list[HeatCell]]:
+    """Counts of open risks per current likelihood × consequence, in one query.
+
+    Rows run from likelihood 5 (top) to 1, columns from consequence 1 to 5, as the matrix is drawn.
+    """
+    counts = {
+        (row["current_likelihood"], row["current_consequence"]): row["count"]
+        for row in risks.filter(status=RiskStatus.OPEN)
+        .order_by()
+        .values("current_likelihood", "current_consequence")
+        .annotate(count=Count("pk"))
+    }
+    return [
+        [
+            HeatCell(
+                likelihood=likelihood,
+                consequence=consequence,
+                score=matrix.score(likelihood, consequence),
+                band=matrix.band_for(matrix.score(likelihood, consequence)),
+                count=counts.get((likelihood, consequence), 0),
+            )
+            for consequence in matrix.SCALE
+        ]
+        for likelihood in reversed(matrix.SCALE)
+    ]
+
+
+def band_counts(risks: QuerySet[Risk]) -> dict[str, int]:
+    """Open risks per current band, in one query."""
+    counts = dict(
+        risks.filter(status=RiskStatus.OPEN)
+        .order_by()
+        .values_list("current_band")
+        .annotate(count=Count("pk"))
+    )
+    return {band: counts.get(band, 0) for band in RiskBand.values}
+
+
+# --- History -----------------------------------------------------------------------------------
+
+
+def risk_history(risk: Risk) -> list[HistoryEntry]:
+    """Every change to the risk and its actions, newest first."""
+    entries = _entries(
+        Risk.history.filter(id=risk.pk).select_related("history_user"), lambda r: "Risk"
+    ) + _entries(
+        RiskAction.history.filter(risk_id=risk.pk).select_related("history_user"),
+        lambda r: f"Action: {r.description[:60]}",
+    )
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+
+def appetite_history(organisation: Organisation) -> list[HistoryEntry]:
+    """Every change to the organisation's risk appetite, newest first, with who and when."""
+    entries = _entries(
+        RiskAppetite.history.filter(organisation_id=organisation.pk).select_related("history_user"),
+        lambda r: f"Appetite for {r.get_category_display().lower()} risk",
+    )
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+
+# --- Risk appetite -----------------------------------------------------------------------------
+
+
+def appetites_visible_to(user) -> QuerySet[RiskAppetite]:
+    """Every organisation's appetite, for any member of the service (see the module docstring)."""
+    if not access.memberships_of(user):
+        return RiskAppetite.objects.none()
+    return RiskAppetite.objects.select_related("organisation")
+
+
+def organisation_appetites(organisation: Organisation) -> dict[str, RiskAppetite | None]:
+    """The organisation's appetite per category, ``None`` where it has not set one."""
+    found = {a.category: a for a in RiskAppetite.objects.filter(organisation=organisation)}
+    return {category: found.get(category) for category in RiskCategory.values}
+
+
+@dataclass
+class CategoryComparison:
+    """The parties' appetites for one category, and whether they diverge.
+
+    ``divergent`` is True when the appetites that are set differ (levels two or more steps
+    apart, or different tolerances), False when every party has set one and they agree, and
+    None when that cannot be known because a party has not set one.
+    """
+
+    category: str
+    label: str
+    appetites: list[tuple[Party, RiskAppetite | None]]
+    divergent: bool | None
+    reasons: list[str] = field(default_factory=list)
+    not_set_by: list[Organisation] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    partnership: Partnership
+    parties: list[Party]
+    categories: list[CategoryComparison]
+    risks_outside: list[Risk]
+
+    @property
+    def divergent_count(self) -> int:
+        return sum(1 for row in self.categories if row.divergent)
+
+
+def compare_category(
+    category: str, appetites: list[tuple[Party, RiskAppetite | None]]
+) -> CategoryComparison:
+    """Apply the divergence rule to one category's appetites (no guessing for missing ones)."""
+    set_ = [(party, appetite) for party, appetite in appetites if appetite is not None]
+    not_set_by = [party.organisation for party, appetite in appetites if appetite is None]
+    reasons = []
+    if len(set_) >= 2:
+        ordered = sorted(set_, key=lambda item: APPETITE_LEVEL_ORDER[item[1].level])
+        (low_party, low), (high_party, high) = ordered[0], ordered[-1]
+        if APPETITE_LEVEL_ORDER[high.level] - APPETITE_LEVEL_ORDER[low.level] >= 2:
+            reasons.append(
+                f"Levels are two or more steps apart: {low.get_level_display().lower()} for "
+                f"{low_party.organisation.display_name}, {high.get_level_display().lower()} for "
+                f"{high_party.organisation.display_name}."
+            )
+        if len({appetite.tolerance for _, appetite in set_}) > 1:
+            listed = ", ".join(
+                f"{appetite.tolerance} for {party.organisation.display_name}"
+                for party, appetite in set_
+            )
+            reasons.append(f"Tolerances differ: {listed}.")
+    if reasons:
+        divergent = True
+    elif not_set_by:
+        divergent = None
+    else:
+        divergent = False
+    return CategoryComparison(
+        category=category,
+        label=RiskCategory(category).label,
+        appetites=appetites,
+        divergent=divergent,
+        reasons=reasons,
+        not_set_by=not_set_by,
+    )
+
+
+def appetite_comparison(user, partnership: Partnership) -> Comparison:
+    """The parties' appetites side by side per category, and the risks outside any of them.
+
+    ``partnership`` must come from a visible queryset with its parties prefetched. Three
+    queries whatever the number of risks: appetites, risks, and the organisations they exceed.
+    """
+    parties = list(partnership.parties.all())
+    found = {
+        (appetite.organisation_id, appetite.category): appetite
+        for appetite in RiskAppetite.objects.filter(
+            organisation_id__in=[party.organisation_id for party in parties]
+        )
+    }
+    categories = [
+        compare_category(
+            category,
+            [(party, found.get((party.organisation_id, category))) for party in parties],
+        )
+        for category in RiskCategory.values
+    ]
+    risks_outside = attach_outside_appetite(
+        list(
+            risk_list(user)
+            .filter(partnership=partnership)
+            .filter(outside_appetite_q())
+            .order_by("-current_score", "number")
+        )
+    )
+    return Comparison(
+        partnership=partnership,
+        parties=parties,
+        categories=categories,
+        risks_outside=risks_outside,
+    )
+
+
+def appetite_position(risk: Risk) -> list[tuple[Organisation, RiskAppetite | None, bool | None]]:
+    """For one risk (parties prefetched): each party, its appetite, and whether the risk is outside."""
+    parties = list(risk.partnership.parties.all())
+    found = {
+        appetite.organisation_id: appetite
+        for appetite in RiskAppetite.objects.filter(
+            organisation_id__in=[party.organisation_id for party in parties],
+            category=risk.category,
+        )
+    }
+    rows = []
+    for party in parties:
+        appetite = found.get(party.organisation_id)
+        outside = None if appetite is None else risk.current_score > appetite.tolerance
+        rows.append((party.organisation, appetite, outside))
+    return rows
+
+
+# --- Actions -----------------------------------------------------------------------------------
+
+
+def action_list(user, today: date | None = None) -> QuerySet[RiskAction]:
+    return (
+        access.scope_to_visible_partnerships(RiskAction.objects.all(), user, "risk__partnership_id")
+        .select_related("risk", "risk__partnership", "owner")
+        .annotate(overdue=_flag(action_overdue_q(today)))
+    )
