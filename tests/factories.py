@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from partnerships.choices import OrganisationKind, PartnershipStatus, PartyRole, Role
 from partnerships.models import Membership, Organisation, Partnership, Party
+from partnerships.services import next_partnership_reference
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -55,7 +56,8 @@ class PartnershipFactory(factory.django.DjangoModelFactory):
         model = Partnership
         skip_postgeneration_save = True
 
-    reference = factory.Sequence(lambda n: f"BP-2026-{n + 1:04d}")
+    # The same counter as the services, so a partnership proposed in a test never collides.
+    reference = factory.LazyFunction(next_partnership_reference)
     title = factory.Sequence(lambda n: f"Buddying partnership {n}")
     status = PartnershipStatus.PROPOSED
     shared_intent = "Sustained improvement in the quality of care."
