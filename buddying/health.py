@@ -1,13 +1,26 @@
-"""``GET /healthz``: whether the database and the broker answer (for load balancers and people)."""
+"""``GET /healthz``: whether the database and the broker answer (for load balancers and people).
+
+Each check gives up after a couple of seconds, so a dead dependency makes the answer a quick 503
+rather than a hung request. The reason is logged, not shown: it may name hosts or credentials.
+"""
+
+import logging
+import os
 
 from django.db import connection
 from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from buddying.celery import app as celery_app
 
+logger = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 2
+
 
 def check_database() -> str | None:
+    """``None`` when the database answers ``SELECT 1``, else why not."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -18,19 +31,36 @@ def check_database() -> str | None:
 
 
 def check_broker() -> str | None:
+    """``None`` when the configured Celery broker accepts a connection, else why not."""
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with celery_app.connection_for_write(connect_timeout=TIMEOUT_SECONDS) as conn:
+            # One attempt, no back-off: a health check must answer quickly.
+            conn.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0, timeout=TIMEOUT_SECONDS
+            )
+            if conn.transport.driver_type == "filesystem":
+                _check_broker_folders(conn.transport_options or {})
     except Exception as exc:
         return str(exc) or exc.__class__.__name__
     return None
 
 
+def _check_broker_folders(options: dict) -> None:
+    """The filesystem transport "connects" to anything; its queue folders must really be there."""
+    for key in ("data_folder_in", "data_folder_out"):
+        folder = options.get(key)
+        if not folder or not os.path.isdir(folder) or not os.access(folder, os.R_OK | os.W_OK):
+            raise OSError(f"The broker's {key} ({folder}) is not a folder this process can use.")
+
+
+@never_cache
 @require_GET
 def healthz(request):
     checks = {"database": check_database(), "broker": check_broker()}
     body = {name: ("ok" if error is None else "down") for name, error in checks.items()}
     failing = [name for name, error in checks.items() if error is not None]
+    for name in failing:
+        logger.error("Health check: the %s is down: %s", name, checks[name])
     body["status"] = "ok" if not failing else "down"
     if failing:
         body["failing"] = failing

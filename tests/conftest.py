@@ -5,6 +5,7 @@ executive, a programme manager and a viewer, plus a regulator and an outsider: a
 manager of an unrelated trust who must see none of it.
 """
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -19,6 +20,33 @@ from tests.factories import (
     RegulatorFactory,
     UserFactory,
 )
+
+
+def pytest_sessionstart(session):
+    """In CI the suite runs on PostgreSQL: stop at once if it is not configured or not reachable."""
+    if os.environ.get("CI", "").strip().lower() in {"", "0", "false", "no"}:
+        return
+    import psycopg2
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if "postgresql" not in database["ENGINE"]:
+        pytest.exit(
+            f"CI is set but the database is {database['ENGINE']}, not PostgreSQL. Set DATABASE_URL.",
+            returncode=1,
+        )
+    try:
+        psycopg2.connect(
+            dbname="postgres",
+            user=database.get("USER") or None,
+            password=database.get("PASSWORD") or None,
+            host=database.get("HOST") or None,
+            port=database.get("PORT") or None,
+            connect_timeout=5,
+        ).close()
+    except psycopg2.Error as exc:
+        where = f"{database.get('HOST') or 'localhost'}:{database.get('PORT') or 5432}"
+        pytest.exit(f"CI is set but PostgreSQL at {where} cannot be reached: {exc}", returncode=1)
 
 
 @pytest.fixture(autouse=True)

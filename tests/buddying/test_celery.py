@@ -1,0 +1,96 @@
+"""The Celery app is real: a task goes through the configured broker and a worker runs it.
+
+With ``REDIS_URL`` set (as in CI) the broker is Redis; without it, the filesystem transport the
+embedded run uses, pointed at a temporary folder. The worker runs in a thread of this process
+(``start_worker``), so an in-memory result backend is shared by the sender and the worker and the
+test can read the task's return value.
+"""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.schedules import crontab
+from django.conf import settings
+
+import buddying.tasks
+from buddying.celery import app as celery_app
+
+
+def _forget_connections_and_backend(app) -> None:
+    """Drop what the app cached from its old configuration (broker pool, result backend)."""
+    # Not closed: kombu keeps pools per connection settings and would hand the closed one back.
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._backend_cache = None
+    if hasattr(app._local, "backend"):
+        del app._local.backend
+
+
+@pytest.fixture
+def configured_app(tmp_path):
+    """The project's Celery app on its configured broker, with a result backend for the test."""
+    changes = {"result_backend": "cache+memory://"}
+    if not settings.REDIS_URL:
+        queue, processed = tmp_path / "queue", tmp_path / "processed"
+        queue.mkdir()
+        processed.mkdir()
+        changes["broker_transport_options"] = {
+            **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "processed_folder": str(processed),
+            "polling_interval": 0.1,  # the default second per poll makes the test slow
+        }
+    saved = {key: celery_app.conf[key] for key in changes}
+    celery_app.conf.update(changes)
+    _forget_connections_and_backend(celery_app)
+    try:
+        yield celery_app
+    finally:
+        celery_app.conf.update(saved)
+        _forget_connections_and_backend(celery_app)
+
+
+@pytest.mark.celery_worker
+def test_the_app_uses_the_broker_the_settings_configure(configured_app):
+    expected = settings.REDIS_URL or "filesystem://"
+    with configured_app.connection_for_write() as connection:
+        assert connection.as_uri(include_password=True).startswith(expected.rstrip("/"))
+        assert connection.transport.driver_type == ("redis" if settings.REDIS_URL else "filesystem")
+
+
+@pytest.mark.celery_worker
+def test_a_task_sent_through_the_configured_broker_is_run_by_a_worker(configured_app):
+    with start_worker(configured_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        result = buddying.tasks.ping.delay("hello")
+
+        assert result.get(timeout=20) == "pong:hello"
+        assert result.successful()
+
+
+@pytest.mark.celery_worker
+def test_a_task_sent_with_no_worker_waits_in_the_broker_until_one_runs_it(configured_app):
+    result = buddying.tasks.ping.delay("queued")
+    assert result.state == "PENDING"
+
+    with start_worker(configured_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        assert result.get(timeout=20) == "pong:queued"
+
+
+def test_the_beat_schedule_lives_in_settings_and_names_registered_tasks():
+    schedule = settings.CELERY_BEAT_SCHEDULE
+
+    assert schedule, "The schedule should not be empty"
+    assert celery_app.conf.beat_schedule == schedule
+    celery_app.loader.import_default_modules()
+    registered = set(celery_app.tasks)
+    for name, entry in schedule.items():
+        assert entry["task"] in registered, f"{name} runs {entry['task']}, which is not a task"
+        assert isinstance(entry["schedule"], crontab | int | float) or hasattr(
+            entry["schedule"], "is_due"
+        )
+
+
+def test_tasks_are_serialised_as_json_only():
+    assert celery_app.conf.task_serializer == "json"
+    assert celery_app.conf.accept_content == ["json"]
+    assert celery_app.conf.timezone == "Europe/London"

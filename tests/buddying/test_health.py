@@ -1,0 +1,115 @@
+"""``GET /healthz``: 200 when the database and the broker answer, 503 naming the one that does not."""
+
+import time
+
+import pytest
+from django.db import OperationalError
+
+import buddying.health
+from buddying.celery import app as celery_app
+
+CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def broker_folders(settings, tmp_path, monkeypatch):
+    """With the filesystem transport (no REDIS_URL), queue folders that exist, as in a real run."""
+    if settings.REDIS_URL:
+        return
+    queue, processed = tmp_path / "queue", tmp_path / "processed"
+    queue.mkdir()
+    processed.mkdir()
+    monkeypatch.setitem(
+        celery_app.conf,
+        "broker_transport_options",
+        {
+            **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "processed_folder": str(processed),
+        },
+    )
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    monkeypatch.setitem(celery_app.conf, "broker_url", CLOSED_PORT_BROKER)
+
+
+class DownConnection:
+    """Stands in for the database connection when the server has gone away."""
+
+    def cursor(self):
+        raise OperationalError("could not connect to server: Connection refused")
+
+
+@pytest.mark.django_db
+def test_healthz_is_200_when_the_database_and_broker_answer(client, broker_folders):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok", "status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_naming_the_broker_when_it_is_down(client, broker_folders, broker_down):
+    started = time.monotonic()
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "database": "ok",
+        "broker": "down",
+        "status": "down",
+        "failing": ["broker"],
+    }
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.django_db
+def test_healthz_does_not_show_the_reason_a_check_failed(client, broker_folders, broker_down):
+    body = client.get("/healthz").content.decode()
+
+    assert "127.0.0.1" not in body
+    assert "refused" not in body.lower()
+
+
+def test_healthz_is_503_naming_the_database_when_it_is_down(client, broker_folders, monkeypatch):
+    monkeypatch.setattr(buddying.health, "connection", DownConnection())
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
+    assert response.json()["broker"] == "ok"
+    assert response.json()["failing"] == ["database"]
+
+
+def test_healthz_names_both_when_both_are_down(client, broker_down, monkeypatch):
+    monkeypatch.setattr(buddying.health, "connection", DownConnection())
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["database", "broker"]
+
+
+def test_filesystem_broker_without_its_queue_folder_counts_as_down(client, monkeypatch, tmp_path):
+    monkeypatch.setitem(celery_app.conf, "broker_url", "filesystem://")
+    monkeypatch.setitem(
+        celery_app.conf,
+        "broker_transport_options",
+        {"data_folder_in": str(tmp_path / "missing"), "data_folder_out": str(tmp_path / "missing")},
+    )
+    monkeypatch.setattr(buddying.health, "check_database", lambda: None)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["broker"]
+
+
+@pytest.mark.django_db
+def test_healthz_answers_only_get(client, broker_folders):
+    assert client.post("/healthz").status_code == 405
