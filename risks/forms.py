@@ -1,0 +1,204 @@
+"""Forms for risks, actions and appetites. They parse input; the services decide what is valid.
+
+``apply_errors`` puts a service's ``ValidationError`` messages on the form, so the browser shows
+exactly what the API returns.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from partnerships.models import Organisation, Partnership
+from risks import matrix
+from risks.choices import ActionStatus, AppetiteLevel, ReviewFrequency, RiskCategory, RiskStatus
+from risks.models import SCORE_KINDS
+
+User = get_user_model()
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's validation messages on the form, inline where a field matches."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, organisation) -> str:
+        return organisation.display_name
+
+
+def party_members(partnership: Partnership):
+    """People who belong to one of the partnership's parties: the possible owners."""
+    return (
+        User.objects.filter(memberships__organisation__parties__partnership=partnership)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def _scale(label: str, axis: str) -> forms.TypedChoiceField:
+    scale = matrix.likelihood_choices() if axis == "likelihood" else matrix.consequence_choices()
+    what = "how likely it is" if axis == "likelihood" else "how bad the consequence would be"
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(value, text) for value, text, _ in scale],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": f"Select {what} ({label.lower()})",
+            "invalid_choice": f"{label} must be a whole number from 1 to 5",
+        },
+    )
+
+
+class RiskForm(forms.Form):
+    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
+    description = forms.CharField(widget=forms.Textarea, required=False)
+    category = forms.ChoiceField(
+        choices=RiskCategory.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a category"},
+    )
+    owner_organisation = OrganisationChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Owner organisation",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": "Select the organisation that owns the risk",
+            "invalid_choice": "Select one of the partnership's organisations",
+        },
+    )
+    owner = PersonChoiceField(
+        queryset=User.objects.none(),
+        label="Owner",
+        help_text="A member of the owner organisation.",
+        empty_label="Choose a person",
+        error_messages={
+            "required": "Select the person who owns the risk",
+            "invalid_choice": "Select a person from one of the partnership's organisations",
+        },
+    )
+    inherent_likelihood = _scale("Inherent likelihood", "likelihood")
+    inherent_consequence = _scale("Inherent consequence", "consequence")
+    current_likelihood = _scale("Current likelihood", "likelihood")
+    current_consequence = _scale("Current consequence", "consequence")
+    target_likelihood = _scale("Target likelihood", "likelihood")
+    target_consequence = _scale("Target consequence", "consequence")
+    controls = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        help_text="What is in place now to reduce the risk.",
+    )
+    review_frequency = forms.ChoiceField(
+        choices=ReviewFrequency.choices,
+        widget=forms.RadioSelect,
+        initial=ReviewFrequency.QUARTERLY,
+        label="How often is the risk reviewed?",
+        error_messages={"required": "Select how often the risk is reviewed"},
+    )
+    next_review_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput,
+        label="Next review date",
+        help_text="Leave blank to review it one review period from today.",
+        error_messages={"invalid": "Next review date must be a real date"},
+    )
+
+    scale_groups = [
+        (kind, heading, f"{kind}_likelihood", f"{kind}_consequence")
+        for kind, heading in SCORE_KINDS
+    ]
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_organisation"].queryset = Organisation.objects.filter(
+            parties__partnership=partnership
+        ).order_by("name")
+        self.fields["owner"].queryset = party_members(partnership)
+
+
+class RiskEditForm(RiskForm):
+    status = forms.ChoiceField(
+        choices=RiskStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the risk is open or closed"},
+    )
+    closing_reason = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        label="Reason for closing",
+        help_text="Needed when the risk is closed.",
+    )
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(
+        widget=forms.Textarea,
+        label="What will be done",
+        error_messages={"required": "Enter what will be done"},
+    )
+    owner = PersonChoiceField(
+        queryset=User.objects.none(),
+        label="Owner",
+        empty_label="Choose a person",
+        error_messages={
+            "required": "Select the person who owns the action",
+            "invalid_choice": "Select a person from one of the partnership's organisations",
+        },
+    )
+    due_date = forms.DateField(
+        widget=forms.DateInput,
+        label="Due date",
+        error_messages={
+            "required": "Enter the due date",
+            "invalid": "Due date must be a real date",
+        },
+    )
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = party_members(partnership)
+
+
+class ActionEditForm(ActionForm):
+    status = forms.ChoiceField(
+        choices=ActionStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the action is open or done"},
+    )
+
+
+class AppetiteForm(forms.Form):
+    level = forms.ChoiceField(
+        choices=AppetiteLevel.choices,
+        widget=forms.RadioSelect,
+        label="Appetite level",
+        help_text="From avoid (take as little of this risk as possible) to seek (take it on eagerly).",
+        error_messages={"required": "Select an appetite level"},
+    )
+    tolerance = forms.IntegerField(
+        label="Tolerance",
+        help_text=(
+            "The highest current risk score the organisation accepts, from 1 to 25. "
+            "For example, 12 accepts high risks but not extreme ones."
+        ),
+        error_messages={
+            "required": "Enter the tolerance",
+            "invalid": "Tolerance must be a whole number from 1 to 25",
+        },
+    )
+    statement = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        label="Appetite statement (optional)",
+        help_text="What the board said, in its words.",
+    )
