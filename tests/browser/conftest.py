@@ -87,13 +87,28 @@ def sign_in(page):
     return sign_in_as
 
 
+# Findings axe reports on NHS.UK components that we render unchanged, where the browser shows the
+# finding is wrong. Each is narrow (one rule, one component) and checked by a test that can fail:
+# - the enhanced file upload's button is named by its label plus itself (aria-labelledby, as in
+#   GOV.UK Frontend), so Chromium's name holds the visible text; axe does not follow the self
+#   reference. test_form_macros checks the name Chromium computes.
+AXE_WAIVERS = {"label-content-name-mismatch": ".nhsuk-file-upload__drop-button"}
+
+
 def axe_violations(page) -> list[dict]:
     """Run axe-core on the page as it stands; return its WCAG 2.2 AA violations."""
     page.add_script_tag(path=str(AXE_JS))
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    return page.evaluate(
+        """async ({tags, waivers}) => {
+          const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+          const waived = (rule, node) =>
+            rule in waivers && document.querySelector(node.target[0])?.matches(waivers[rule]);
+          return results.violations
+            .map(v => ({...v, nodes: v.nodes.filter(n => !waived(v.id, n))}))
+            .filter(v => v.nodes.length > 0);
+        }""",
+        {"tags": AXE_TAGS, "waivers": AXE_WAIVERS},
     )
-    return results["violations"]
 
 
 def describe(violations: list[dict]) -> str:
