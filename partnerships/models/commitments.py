@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from partnerships.choices import CommitmentCategory, CommitmentUnit, DeliveryStaffGroup
+from partnerships.choices import CommitmentCategory, CommitmentUnit, DeliveryStaffGroup, Rag
 
 from .common import TimeStampedModel
 from .organisations import Organisation
@@ -75,6 +75,12 @@ class Commitment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.get_category_display()}"
+
+    @property
+    def rag_label(self) -> str:
+        """The words for the RAG status annotated by ``selectors.with_figures``."""
+        rag = getattr(self, "rag", None)
+        return Rag(rag).label if rag else "None"
 
     def clean(self) -> None:
         errors = {}

@@ -102,6 +102,7 @@ def _detail_context(request, partnership) -> dict:
         "missing_approvals": services.missing_approvals(partnership),
         "allowed_transitions": services.allowed_transitions(partnership),
         "principal_roles": access.PRINCIPAL_PARTY_ROLES,
+        "commitment_summary": selectors.commitment_summary(partnership, user=user),
     }
 
 
