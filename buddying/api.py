@@ -65,12 +65,23 @@ class CSVRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Only errors reach here (lists stream): render them as one-column CSV.
+        # Lists stream; what reaches here is an error or one object: one "name, value" row each.
         if isinstance(data, dict):
-            rows = [[key, value] for key, value in data.items()]
+            rows = [[key, _plain(value)] for key, value in data.items()]
         else:
-            rows = [[str(data)]]
+            rows = [[_plain(data)]]
         return "".join(_csv_line(row) for row in rows).encode()
+
+
+def _plain(value) -> str:
+    """Error messages and nested values as plain text (not ``[ErrorDetail(string=...)]``)."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_plain(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return "; ".join(_plain(item) for item in value)
+    return str(value)
 
 
 class _Echo:
