@@ -20,7 +20,7 @@ from partnerships.choices import (
 from partnerships.filtersets import PartnershipFilterSet
 from partnerships.models import Objective, Organisation, Partnership, Party
 
-DATE_ERRORS = {"invalid": "Enter a real date, like 2026-04-01"}
+DATE_ERRORS = {"invalid": "Enter a real date"}
 MONEY_ERRORS = {
     "invalid": "Enter an amount of money in pounds, like 75000",
     "min_value": "Enter an amount of £0 or more",
@@ -95,8 +95,6 @@ class PartnershipForm(forms.ModelForm):
         }
         help_texts = {
             "title": "For example, Basildon and Thurrock maternity recovery",
-            "planned_start": "For example, 2026-04-01",
-            "planned_end": "For example, 2027-03-31",
         }
         error_messages = {
             "title": {
@@ -240,7 +238,6 @@ class ObjectiveForm(forms.ModelForm):
             "measure": "How progress will be measured, for example, the 4-hour A&E standard",
             "baseline": "Where things stand now, for example, 62%",
             "target": "For example, 78%",
-            "target_date": "For example, 2027-03-31",
         }
         error_messages = {
             "title": {
