@@ -1,0 +1,155 @@
+"""API authentication: ``Authorization: Token <key>`` (knox, stored hashed) and the browser session."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+URL = "/api/v1/partnerships/"
+
+
+def with_token(token: str, prefix: str = "Token") -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"{prefix} {token}")
+    return client
+
+
+@pytest.mark.django_db
+def test_a_token_authenticates_as_its_user(world):
+    _, token = AuthToken.objects.create(world.buddy_viewer, expiry=timedelta(days=1))
+
+    response = with_token(token).get(URL)
+
+    assert response.status_code == 200
+    assert [row["reference"] for row in response.json()["results"]] == [world.partnership.reference]
+
+
+@pytest.mark.django_db
+def test_a_token_can_write_what_its_user_may(world):
+    _, token = AuthToken.objects.create(world.buddy_pm, expiry=timedelta(days=1))
+
+    response = with_token(token).patch(
+        f"{URL}{world.partnership.pk}/", {"title": "Renamed"}, format="json"
+    )
+
+    assert response.status_code == 200
+    world.partnership.refresh_from_db()
+    assert world.partnership.history.first().history_user == world.buddy_pm
+
+
+@pytest.mark.django_db
+def test_a_token_writes_without_a_csrf_token(world):
+    _, token = AuthToken.objects.create(world.buddy_pm, expiry=timedelta(days=1))
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+
+    response = client.patch(f"{URL}{world.partnership.pk}/", {"title": "Renamed"}, format="json")
+
+    assert response.status_code == 200
+
+
+def test_no_credentials_is_401_with_a_challenge(api_client, db):
+    response = api_client.get(URL)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+@pytest.mark.django_db
+def test_an_expired_token_is_401(world):
+    _, token = AuthToken.objects.create(world.regulator, expiry=timedelta(days=1))
+    assert with_token(token).get(URL).status_code == 200
+
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
+        response = with_token(token).get(URL)
+
+    assert response.status_code == 401
+    assert not AuthToken.objects.exists()  # knox removes an expired token when it is tried
+
+
+@pytest.mark.django_db
+def test_a_revoked_token_is_401(world):
+    instance, token = AuthToken.objects.create(world.regulator, expiry=timedelta(days=1))
+    instance.delete()
+
+    assert with_token(token).get(URL).status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("token", "prefix"),
+    [
+        ("not-a-real-token", "Token"),
+        ("", "Token"),
+        ("two words", "Token"),
+        ("é" * 64, "Token"),
+    ],
+)
+def test_a_bad_token_is_401(world, token, prefix):
+    AuthToken.objects.create(world.regulator, expiry=timedelta(days=1))
+
+    assert with_token(token, prefix).get(URL).status_code == 401
+
+
+@pytest.mark.django_db
+def test_another_scheme_is_not_accepted(world):
+    _, token = AuthToken.objects.create(world.regulator, expiry=timedelta(days=1))
+
+    assert with_token(token, "Bearer").get(URL).status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_token_of_a_deactivated_user_is_401(world):
+    _, token = AuthToken.objects.create(world.regulator, expiry=timedelta(days=1))
+    world.regulator.is_active = False
+    world.regulator.save()
+
+    assert with_token(token).get(URL).status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_token_is_stored_hashed(world):
+    instance, token = AuthToken.objects.create(world.regulator, expiry=timedelta(days=1))
+
+    assert token not in instance.digest
+    assert not AuthToken.objects.filter(digest=token).exists()
+
+
+@pytest.mark.django_db
+def test_token_authentication_adds_a_fixed_number_of_queries(world):
+    _, token = AuthToken.objects.create(world.regulator, expiry=timedelta(days=1))
+    client = with_token(token)
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(URL).status_code == 200
+
+    assert len(context) <= 6
+
+
+# --- the browser session -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_signed_in_browser_session_reads_the_api(world, client):
+    client.force_login(world.buddy_viewer)
+
+    response = client.get(URL, HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+@pytest.mark.django_db
+def test_a_session_write_needs_the_csrf_token(world):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(world.buddy_pm)
+
+    response = client.patch(f"{URL}{world.partnership.pk}/", {"title": "Renamed"}, format="json")
+
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
