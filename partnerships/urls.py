@@ -13,6 +13,9 @@ urlpatterns = [
     path("<uuid:pk>/status/", partnerships.partnership_transition, name="transition"),
     path("<uuid:pk>/parties/add/", partnerships.party_add, name="party-add"),
     path("<uuid:pk>/parties/<int:party_pk>/edit/", partnerships.party_update, name="party-update"),
+    path(
+        "<uuid:pk>/parties/<int:party_pk>/remove/", partnerships.party_remove, name="party-remove"
+    ),
     path("<uuid:pk>/objectives/add/", partnerships.objective_form, name="objective-add"),
     path(
         "<uuid:pk>/objectives/<uuid:objective_pk>/edit/",

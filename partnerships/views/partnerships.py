@@ -220,6 +220,30 @@ def party_update(request, pk, party_pk):
     )
 
 
+@login_required
+def party_remove(request, pk, party_pk):
+    partnership = _visible_partnership(request, pk)
+    party = get_object_or_404(
+        Party.objects.select_related("organisation"), partnership=partnership, pk=party_pk
+    )
+    _require_change(request, partnership)
+    form = ApproveForm(_posted(request))
+    if request.method == "POST":
+        party.partnership = partnership
+        try:
+            services.party_remove(party=party, by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{party.organisation} removed from the partnership.")
+            return redirect("partnerships:detail", pk=partnership.pk)
+    return render(
+        request,
+        "partnerships/party_remove.jinja",
+        {"form": form, "partnership": partnership, "party": party},
+    )
+
+
 # --- Objectives ----------------------------------------------------------------------------------
 
 

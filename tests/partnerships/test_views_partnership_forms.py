@@ -352,3 +352,30 @@ def test_changing_a_partys_sponsor_with_bad_input_changes_nothing(world, as_user
     assert "200 characters or fewer" in _errors(response)
     party.refresh_from_db()
     assert party.sponsor_name == "Mr Tom Hughes"
+
+
+def test_removing_a_broker_keeps_a_record_in_the_history(world, as_user):
+    broker = OrganisationFactory(ods_code="QMJ", name="NHS NORTH CENTRAL LONDON ICB", kind="icb")
+    party = world.partnership.parties.create(organisation=broker, role="broker")
+    client = as_user(world.supported_pm)
+    url = reverse("partnerships:party-remove", args=[world.partnership.pk, party.pk])
+    detail = client.get(reverse("partnerships:detail", args=[world.partnership.pk])).content
+    assert url in detail.decode()
+    assert "Are you sure you want to remove" in client.get(url).content.decode()
+    response = client.post(url)
+    assert response.status_code == 302
+    assert not world.partnership.parties.filter(organisation=broker).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "NHS North Central London ICB removed from the partnership." in page
+    assert "Deleted: Party: NHS North Central London ICB (broker)" in page
+
+
+def test_the_buddy_and_supported_parties_cannot_be_removed(world, as_user):
+    party = world.partnership.buddy
+    client = as_user(world.buddy_exec)
+    url = reverse("partnerships:party-remove", args=[world.partnership.pk, party.pk])
+    detail = client.get(reverse("partnerships:detail", args=[world.partnership.pk])).content
+    assert url not in detail.decode()
+    response = client.post(url)
+    assert "The buddy and the supported party cannot be removed." in _errors(response)
+    assert world.partnership.parties.count() == 2

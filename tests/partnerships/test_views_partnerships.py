@@ -20,6 +20,7 @@ CHANGE_PAGES = [
     "transition",
     "party-add",
     "party-update",
+    "party-remove",
     "objective-add",
     "objective-update",
     "objective-delete",
@@ -32,11 +33,15 @@ def _pages(world) -> dict[str, str]:
     partnership = world.partnership
     objective = Objective.objects.create(partnership=partnership, title="Cut waits")
     party = partnership.buddy
+    broker = partnership.parties.create(
+        organisation=OrganisationFactory(ods_code="QMJ", kind="icb"), role="broker"
+    )
     return {
         "update": reverse("partnerships:update", args=[partnership.pk]),
         "transition": reverse("partnerships:transition", args=[partnership.pk]),
         "party-add": reverse("partnerships:party-add", args=[partnership.pk]),
         "party-update": reverse("partnerships:party-update", args=[partnership.pk, party.pk]),
+        "party-remove": reverse("partnerships:party-remove", args=[partnership.pk, broker.pk]),
         "objective-add": reverse("partnerships:objective-add", args=[partnership.pk]),
         "objective-update": reverse(
             "partnerships:objective-update", args=[partnership.pk, objective.pk]
@@ -106,6 +111,7 @@ def test_those_who_may_not_change_get_403_or_404_on_post_and_nothing_changes(
     assert world.partnership.title == "Basildon recovery"
     assert world.partnership.status == PartnershipStatus.PROPOSED
     assert Objective.objects.filter(partnership=world.partnership).count() == 1
+    assert world.partnership.parties.count() == 3
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
