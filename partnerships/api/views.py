@@ -33,6 +33,11 @@ class OrganisationViewSet(CSVExportMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return organisations_visible_to(self.request.user).order_by("ods_code")
 
+    def get_object(self):
+        # ODS codes are capitals; accept "rrk" for "RRK" as the filters do.
+        self.kwargs[self.lookup_field] = self.kwargs[self.lookup_field].upper()
+        return super().get_object()
+
 
 class PartnershipViewSet(
     CSVExportMixin,

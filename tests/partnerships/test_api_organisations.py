@@ -52,6 +52,14 @@ def test_organisation_detail_is_found_by_members_and_404_for_nobody(world, api_a
 
 
 @pytest.mark.django_db
+def test_organisation_detail_accepts_a_code_in_lower_case(world, api_as):
+    response = api_as(world.buddy_viewer).get(f"{URL}rrk/")
+
+    assert response.status_code == 200
+    assert response.json()["ods_code"] == "RRK"
+
+
+@pytest.mark.django_db
 def test_organisation_detail_of_an_unknown_code_is_404(world, api_as):
     assert api_as(world.regulator).get(f"{URL}ZZZ/").status_code == 404
     assert api_as(world.regulator).get(f"{URL}R%20AL/").status_code == 404
