@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.template import engines
+from django.test import RequestFactory
 from django.urls import reverse
 
 # Playwright's sync API runs an event loop in this thread; Django would then refuse ORM calls
@@ -85,6 +88,35 @@ def sign_in(page):
         return page
 
     return sign_in_as
+
+
+@pytest.fixture
+def serve(page, live_server):
+    """Serve ``html`` at ``path`` on the live server's origin, so its static files load as usual.
+
+    For pages no URL leads to on demand: a template rendered with chosen context, the 500 page.
+    """
+
+    def serve_html(path: str, html: str):
+        url = f"{live_server.url}{path}"
+        page.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
+        page.goto(url)
+        return page
+
+    return serve_html
+
+
+def render_page(
+    template_source: str, context: dict, *, path: str = "/", user=None, messages=()
+) -> str:
+    """Render a Jinja template (usually extending layout.jinja) as a view would, with a request.
+
+    ``messages`` are django.contrib.messages ``Message`` objects waiting to be shown.
+    """
+    request = RequestFactory().get(path)
+    request.user = user or AnonymousUser()
+    request._messages = list(messages)  # what get_messages(request) reads
+    return engines["jinja2"].from_string(template_source).render(context, request=request)
 
 
 # Findings axe reports on NHS.UK components that we render unchanged, where the browser shows the

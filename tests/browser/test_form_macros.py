@@ -8,11 +8,8 @@ import re
 
 import pytest
 from django import forms
-from django.contrib.auth.models import AnonymousUser
-from django.template import engines
-from django.test import RequestFactory
 
-from tests.browser.conftest import axe_violations, describe
+from tests.browser.conftest import axe_violations, describe, render_page
 
 pytestmark = pytest.mark.browser
 
@@ -51,18 +48,12 @@ PAGE = """{% extends "layout.jinja" %}
 
 
 @pytest.fixture
-def widget_page(page, live_server):
+def widget_page(serve):
     """The macros' page with every field in error (typed values kept), at /every-widget/."""
     data = {"title": "", "hours": "lots", "secret": "hunter2", "note": "Kept <b>as typed</b>"}
     form = EveryWidgetForm(data=data, files={})
     assert not form.is_valid()
-    request = RequestFactory().get("/every-widget/")
-    request.user = AnonymousUser()
-    html = engines["jinja2"].from_string(PAGE).render({"form": form}, request=request)
-    url = f"{live_server.url}/every-widget/"
-    page.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
-    page.goto(url)
-    return page
+    return serve("/every-widget/", render_page(PAGE, {"form": form}, path="/every-widget/"))
 
 
 def test_every_field_error_is_linked_from_the_summary_to_a_field_that_exists(widget_page):
