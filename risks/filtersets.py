@@ -8,6 +8,13 @@ from risks.choices import ActionStatus, AppetiteLevel, RiskBand, RiskCategory, R
 from risks.models import Risk, RiskAction, RiskAppetite
 from risks.selectors import action_overdue_q, outside_appetite_q, review_overdue_q
 
+YES_NO = [("true", "Yes"), ("false", "No")]
+
+
+def yes_no_filter(method: str, label: str) -> filters.ChoiceFilter:
+    """A strict true/false filter: anything else is a 400, not silently ignored."""
+    return filters.ChoiceFilter(choices=YES_NO, method=method, label=label)
+
 
 class StableOrderingFilter(filters.OrderingFilter):
     """Whitelisted sorting that always ends on the reference, so pages never shuffle."""
@@ -30,10 +37,8 @@ class RiskFilterSet(UpdatedSinceFilterSet):
     owner_organisation = filters.CharFilter(
         method="filter_owner_organisation", label="Owner organisation (ODS code)"
     )
-    outside_appetite = filters.BooleanFilter(
-        method="filter_outside_appetite", label="Outside a party's appetite"
-    )
-    review_overdue = filters.BooleanFilter(method="filter_review_overdue", label="Review overdue")
+    outside_appetite = yes_no_filter("filter_outside_appetite", "Outside a party's appetite")
+    review_overdue = yes_no_filter("filter_review_overdue", "Review overdue")
     likelihood = filters.NumberFilter(field_name="current_likelihood", label="Current likelihood")
     consequence = filters.NumberFilter(
         field_name="current_consequence", label="Current consequence"
@@ -70,11 +75,11 @@ class RiskFilterSet(UpdatedSinceFilterSet):
 
     def filter_outside_appetite(self, queryset, name, value):
         condition = outside_appetite_q()
-        return queryset.filter(condition if value else ~condition)
+        return queryset.filter(condition if value == "true" else ~condition)
 
     def filter_review_overdue(self, queryset, name, value):
         condition = review_overdue_q()
-        return queryset.filter(condition if value else ~condition)
+        return queryset.filter(condition if value == "true" else ~condition)
 
 
 class RiskActionFilterSet(UpdatedSinceFilterSet):
@@ -82,7 +87,7 @@ class RiskActionFilterSet(UpdatedSinceFilterSet):
     partnership = filters.UUIDFilter(field_name="risk__partnership_id", label="Partnership (id)")
     status = filters.MultipleChoiceFilter(choices=ActionStatus.choices)
     owner = filters.CharFilter(field_name="owner__username", label="Owner (username)")
-    overdue = filters.BooleanFilter(method="filter_overdue", label="Overdue")
+    overdue = yes_no_filter("filter_overdue", "Overdue")
 
     class Meta:
         model = RiskAction
@@ -90,7 +95,7 @@ class RiskActionFilterSet(UpdatedSinceFilterSet):
 
     def filter_overdue(self, queryset, name, value):
         condition = action_overdue_q(timezone.localdate())
-        return queryset.filter(condition if value else ~condition)
+        return queryset.filter(condition if value == "true" else ~condition)
 
 
 class RiskAppetiteFilterSet(UpdatedSinceFilterSet):
