@@ -6,6 +6,7 @@ out), how to get its address from the ``world``, and optionally what to do on it
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.browser
 
 
 def submit_empty_form(page):
-    page.locator("main form[method=post]").get_by_role("button").first.click()
+    page.locator("main form[method=post]").get_by_role("button").last.click()
     page.wait_for_load_state()
+    assert page.title().startswith("Error: "), "the form was expected to show errors"
 
 
 @dataclass(frozen=True)
@@ -27,26 +29,73 @@ class Screen:
     action: Callable | None = None
 
 
+def detail(name: str, attribute: str = "partnership"):
+    """The address of a page about one object of the ``things`` fixture."""
+    return lambda things: reverse(name, args=[getattr(things, attribute).pk])
+
+
 PAGES = {
-    "sign-in": Screen(None, lambda w: reverse("login")),
-    "sign-in with errors": Screen(None, lambda w: reverse("login"), submit_empty_form),
-    "sign-out confirmation": Screen("buddy_pm", lambda w: reverse("logout")),
-    "dashboard": Screen("buddy_exec", lambda w: reverse("dashboard")),
-    "dashboard with no membership": Screen("nobody", lambda w: reverse("dashboard")),
-    "page not found": Screen("buddy_pm", lambda w: "/no-such-page/"),
-    "partnership list": Screen("buddy_pm", lambda w: reverse("partnerships:list")),
-    "partnership detail": Screen(
-        "buddy_exec", lambda w: reverse("partnerships:detail", args=[w.partnership.pk])
+    "sign-in": Screen(None, lambda t: reverse("login")),
+    "sign-in with errors": Screen(None, lambda t: reverse("login"), submit_empty_form),
+    "sign-out confirmation": Screen("buddy_pm", lambda t: reverse("logout")),
+    "dashboard": Screen("buddy_exec", lambda t: reverse("dashboard")),
+    "dashboard with no membership": Screen("nobody", lambda t: reverse("dashboard")),
+    "page not found": Screen("buddy_pm", lambda t: "/no-such-page/"),
+    "partnership list": Screen("buddy_pm", lambda t: reverse("partnerships:list")),
+    "partnership detail": Screen("buddy_exec", detail("partnerships:detail")),
+    "partnership detail for a regulator": Screen("regulator", detail("partnerships:detail")),
+    "propose partnership": Screen("buddy_pm", lambda t: reverse("partnerships:create")),
+    "propose partnership with errors": Screen(
+        "buddy_pm", lambda t: reverse("partnerships:create"), submit_empty_form
+    ),
+    "edit partnership": Screen("buddy_pm", detail("partnerships:update")),
+    "change partnership status": Screen("buddy_exec", detail("partnerships:transition")),
+    "add objective with errors": Screen(
+        "buddy_pm", detail("partnerships:objective-add"), submit_empty_form
+    ),
+    "commitment": Screen(
+        "supported_viewer", detail("partnerships:commitment-detail", "commitment")
+    ),
+    "new commitment with errors": Screen(
+        "buddy_pm", detail("partnerships:commitment-create"), submit_empty_form
+    ),
+    "upload deliveries with errors": Screen(
+        "buddy_pm", detail("partnerships:deliveries-upload"), submit_empty_form
+    ),
+    "risk register": Screen("buddy_viewer", detail("risks:register")),
+    "risk heat map": Screen("buddy_viewer", detail("risks:heat_map")),
+    "risk": Screen("supported_pm", detail("risks:detail", "risk")),
+    "new risk with errors": Screen("buddy_pm", detail("risks:create"), submit_empty_form),
+    "risk appetite comparison": Screen("regulator", detail("risks:comparison")),
+    "organisation risk appetite": Screen(
+        "buddy_exec", lambda t: reverse("risks:appetite", args=[t.buddy.ods_code])
     ),
 }
 
 
+@pytest.fixture
+def things(world):
+    """The ``world`` with something on every page: a commitment with a delivery, a risk with an
+    action, and both parties' risk appetites."""
+    from tests.commitments.factories import CommitmentFactory, DeliveryFactory
+    from tests.risks.factories import RiskActionFactory, RiskAppetiteFactory, RiskFactory
+
+    commitment = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
+    DeliveryFactory(commitment=commitment, logged_by=world.buddy_pm)
+    risk = RiskFactory(partnership=world.partnership, owner=world.buddy_exec)
+    RiskActionFactory(risk=risk, owner=world.buddy_pm)
+    RiskAppetiteFactory(organisation=world.buddy, tolerance=12)
+    RiskAppetiteFactory(organisation=world.supported, tolerance=6)
+    return SimpleNamespace(**vars(world), commitment=commitment, risk=risk)
+
+
 @pytest.mark.parametrize("name", PAGES)
-def test_page_has_no_wcag_22_aa_violations(name, world, page, sign_in):
+def test_page_has_no_wcag_22_aa_violations(name, things, page, sign_in):
     screen = PAGES[name]
     if screen.persona:
-        sign_in(world.user(screen.persona))
-    page.goto(screen.path(world))
+        sign_in(getattr(things, screen.persona))
+    response = page.goto(screen.path(things))
+    assert response.status == (404 if name == "page not found" else 200)
     if screen.action:
         screen.action(page)
 
