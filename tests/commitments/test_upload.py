@@ -1,0 +1,209 @@
+"""The CSV upload of deliveries: all rows or none, with each bad row listed by line."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from partnerships.models import Delivery
+from tests.commitments.factories import CommitmentFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "commitment reference,date,quantity,staff group,note\n"
+
+
+@pytest.fixture
+def upload(world, as_user):
+    client = as_user(world.buddy_pm)
+    url = reverse("partnerships:deliveries-upload", args=[world.partnership.pk])
+
+    def send(content: bytes | str, name="deliveries.csv", user=None):
+        if isinstance(content, str):
+            content = content.encode()
+        if user is not None:
+            as_user(user)
+        return client.post(url, {"file": SimpleUploadedFile(name, content, "text/csv")})
+
+    return send
+
+
+def _text(response) -> str:
+    return response.content.decode()
+
+
+def _problem_rows(response) -> list[tuple[str, str]]:
+    """The (line, problems) rows of the page's "Rows with problems" table, as plain text."""
+    table = _text(response).split("Rows with problems")[1].split("</table>")[0]
+    cells = [
+        " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", table, flags=re.DOTALL)
+    ]
+    return list(zip(cells[::2], cells[1::2], strict=True))
+
+
+def test_a_good_file_saves_every_row(world, commitment, upload):
+    response = upload(
+        HEADER
+        + "C-0001,2026-11-01,7.5,Medical and dental,Theatre list\n"
+        + "c-0001,02/11/2026,2,nursing_midwifery,\n"
+        + ",,,,\n"  # blank rows at the end of a spreadsheet are skipped
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("partnerships:detail", args=[world.partnership.pk])
+    rows = list(Delivery.objects.order_by("date").values_list("date", "quantity", "staff_group"))
+    assert rows == [
+        (dt.date(2026, 11, 1), Decimal("7.5"), "medical_dental"),
+        (dt.date(2026, 11, 2), Decimal("2"), "nursing_midwifery"),
+    ]
+    assert set(Delivery.objects.values_list("logged_by", flat=True)) == {world.buddy_pm.pk}
+    assert Delivery.history.filter(history_user=world.buddy_pm).count() == 2
+
+
+def test_columns_may_come_in_any_order_and_case_and_optional_ones_may_be_left_out(
+    world, commitment, upload
+):
+    response = upload("Quantity,Commitment_Reference,DATE\n3,C-0001,2026-10-01\n")
+    assert response.status_code == 302
+    assert Delivery.objects.get().quantity == 3
+
+
+def test_a_spreadsheets_byte_order_mark_is_accepted(world, commitment, upload):
+    response = upload(("\ufeff" + HEADER + "C-0001,2026-10-01,1,,\n").encode("utf-8"))
+    assert response.status_code == 302
+
+
+def test_one_bad_row_among_many_saves_nothing_and_lists_it(world, commitment, upload):
+    good = "".join(f"C-0001,2026-10-{day:02d},1,,\n" for day in range(1, 29))
+    response = upload(HEADER + good + "C-0001,2026-12-25,1,,\n" + good)
+    text = _text(response)
+    assert response.status_code == 200
+    assert not Delivery.objects.exists()
+    assert "<title>Error: " in text
+    assert "1 row has a problem. Nothing was saved." in text
+    assert "Rows with problems (1)" in text
+    # The header is line 1, the good rows lines 2 to 29.
+    assert _problem_rows(response) == [("30", "Date: The date must be today or in the past.")]
+
+
+def test_every_bad_row_is_listed_with_its_line_and_reason(world, commitment, upload):
+    CommitmentFactory(
+        partnership=world.partnership, organisation=world.supported, reference="C-0002"
+    )
+    response = upload(
+        HEADER
+        + "C-0001,2026-10-01,1,,fine\n"  # line 2
+        + "C-0099,2026-10-01,1,,\n"  # 3: no such commitment
+        + "C-0002,2026-10-01,1,,\n"  # 4: the other party's commitment
+        + "C-0001,1 October,1,,\n"  # 5: not a date
+        + "C-0001,2026-10-01,none,,\n"  # 6: not a number
+        + "C-0001,2026-10-01,0,,\n"  # 7: not more than 0
+        + "C-0001,2026-03-31,1,,\n"  # 8: before the start
+        + "C-0001,2026-10-01,1,Porters,\n"  # 9: not a staff group
+        + ",,1,,\n"  # 10: no reference, no date
+    )
+    assert "8 rows have problems. Nothing was saved." in _text(response)
+    rows = dict(_problem_rows(response))
+    assert list(rows) == ["3", "4", "5", "6", "7", "8", "9", "10"]
+    assert rows["3"] == "Commitment reference: There is no commitment C-0099 in this partnership."
+    assert rows["4"] == (
+        "Commitment reference: You cannot log deliveries for Basildon and Thurrock University "
+        "Hospitals NHS Foundation Trust&#39;s commitments."
+    )
+    assert rows["5"].startswith("Date: “1 October” is not a date.")
+    assert rows["6"] == "Quantity: “none” is not a number. Enter a number, like 7.5."
+    assert rows["7"] == "Quantity: The quantity must be more than 0."
+    assert rows["8"] == "Date: The date must be on or after the commitment starts (1 April 2026)."
+    assert rows["9"].startswith("Staff group: “Porters” is not a staff group.")
+    assert rows["10"] == (
+        "Commitment reference: Enter the commitment reference, like C-0001. Date: Enter the date."
+    )
+    assert not Delivery.objects.exists()
+
+
+def test_row_errors_come_with_line_numbers(world, commitment):
+    from partnerships import services
+
+    with pytest.raises(services.RowErrors) as raised:
+        services.deliveries_upload(
+            partnership=world.partnership,
+            by=world.buddy_pm,
+            rows=[
+                (2, {"commitment reference": "C-0001", "date": "2026-10-01", "quantity": "1"}),
+                (7, {"commitment reference": "C-0001", "date": "2026-10-01", "quantity": "-1"}),
+            ],
+        )
+    assert raised.value.rows == {7: {"quantity": ["The quantity must be more than 0."]}}
+    assert raised.value.messages == ["Line 7: The quantity must be more than 0."]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "reference,day,amount\nC-0001,2026-10-01,1\n",
+        "commitment reference,date\nC-0001,2026-10-01\n",
+        "commitment reference,date,quantity,colour\nC-0001,2026-10-01,1,red\n",
+        "commitment reference,date,date,quantity\nC-0001,2026-10-01,2026-10-01,1\n",
+    ],
+)
+def test_wrong_columns_are_refused(world, commitment, upload, content):
+    text = _text(upload(content))
+    assert "The selected file must have the columns" in text
+    assert "<title>Error: " in text
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n", HEADER.encode()])
+def test_an_empty_file_is_refused(world, commitment, upload, content):
+    text = _text(upload(content))
+    assert "The selected file is empty" in text or "has no deliveries in it" in text
+    assert "<title>Error: " in text
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",  # an image
+        b"PK\x03\x04\x14\x00\x06\x00",  # a spreadsheet (.xlsx is a zip)
+        "commitment reference,date,quantity\nC-0001,2026-10-01,1\n".encode("utf-16"),
+        b"commitment reference,date,quantity\nC-0001,2026-10-01,\xff\xfe1\n",
+    ],
+)
+def test_a_file_that_is_not_a_csv_is_refused(world, commitment, upload, content):
+    response = upload(content, name="deliveries.xlsx")
+    assert response.status_code == 200
+    assert "The selected file must be a CSV file" in _text(response)
+    assert not Delivery.objects.exists()
+
+
+def test_no_file_chosen(world, commitment, as_user):
+    response = as_user(world.buddy_pm).post(
+        reverse("partnerships:deliveries-upload", args=[world.partnership.pk]), {}
+    )
+    assert "Select a CSV file" in _text(response)
+
+
+def test_the_page_documents_the_columns(world, as_user):
+    text = _text(
+        as_user(world.supported_pm).get(
+            reverse("partnerships:deliveries-upload", args=[world.partnership.pk])
+        )
+    )
+    columns = text.split("<caption")[1].split("</table>")[0]
+    cells = [" ".join(cell.split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", columns, re.S)]
+    assert cells[::2] == ["commitment reference", "date", "quantity", "staff group", "note"]
+    assert "YYYY-MM-DD" in cells[3]
+
+
+def test_a_file_of_10000_rows_is_accepted(world, commitment, upload):
+    rows = "".join(
+        f"C-0001,{dt.date(2026, 4, 1) + dt.timedelta(days=n % 200)},0.5,Medical and dental,Row {n}\n"
+        for n in range(10_000)
+    )
+    response = upload(HEADER + rows)
+    assert response.status_code == 302
+    assert Delivery.objects.count() == 10_000
+    assert Delivery.history.count() == 10_000
