@@ -67,6 +67,10 @@ class PartnershipFilterForm(forms.Form):
         self.fields["organisation"].label = "Organisation's ODS code"
         self.fields["organisation"].help_text = "For example, RRK"
         self.fields["search"].label = "Reference or title"
+        self.fields["region"].label = "Region's ODS code"
+        self.fields["region"].help_text = "For example, Y56 for London"
+        # Incremental sync is for the API; the page does not offer it.
+        del self.fields["updated_since"]
 
 
 class PartnershipPageFilterSet(PartnershipFilterSet):

@@ -207,6 +207,10 @@ def test_list_filters_by_status_kind_and_organisation(world, as_user):
     assert references({"organisation": "rqx"}) == {mentoring.reference}
     assert references({"organisation": "RAL"}) == both
     assert references({"search": "basildon"}) == {world.partnership.reference}
+    assert references({"region": "y56"}) == both
+    assert references({"region": "Y61"}) == set()
+    # ``updated_since`` is the API's; the page ignores it rather than failing.
+    assert references({"updated_since": "not a date"}) == both
 
 
 def test_list_keeps_what_was_chosen_in_the_filter_form(world, as_user):
