@@ -581,5 +581,20 @@ def test_seed_demo_a_second_time_does_nothing_and_says_so():
 
     output = run("seed_demo")
 
-    assert output.strip() == "There are partnerships already, so no demo data was added."
+    lines = output.splitlines()
+    assert lines[0] == "There are partnerships already, so no demo data was added."
+    assert lines[1] == f"Demo sign-ins (password: {DEMO_PASSWORD}):"
+    assert len(lines) == 2 + 7
     assert (User.objects.count(), Partnership.objects.count()) == (users, partnerships)
+
+
+@pytest.mark.django_db
+def test_seed_demo_does_nothing_when_someone_else_has_added_partnerships(world):
+    users = User.objects.count()
+
+    output = run("seed_demo")
+
+    assert output.startswith("There are partnerships already, so no demo data was added.")
+    assert User.objects.count() == users
+    assert Partnership.objects.count() == 1
+    assert not Organisation.objects.filter(ods_code__in=["RLT", "RHM"]).exists()

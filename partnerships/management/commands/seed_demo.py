@@ -140,6 +140,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if Partnership.objects.exists():
             self.stdout.write("There are partnerships already, so no demo data was added.")
+            self._print_sign_ins()
             return
         pairs = read_pairs()
         organisations = self._organisations(pairs)
@@ -152,11 +153,22 @@ class Command(BaseCommand):
                 status = PartnershipStatus.PROPOSED if newest else _status_for(pair)
                 self._historical_pair(pair, organisations, status)
         self.stdout.write(f"Added {len(pairs)} partnerships from {PAIRS_PATH.name}.")
+        self._print_sign_ins()
+
+    def _print_sign_ins(self) -> None:
+        """List the demo sign-ins that exist (on a re-run too, so ``make run`` always shows them)."""
+        memberships = (
+            Membership.objects.filter(user__username__in=[demo.username for demo in DEMO_USERS])
+            .select_related("user", "organisation")
+            .order_by("pk")
+        )
+        if not memberships:
+            return
         self.stdout.write(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
-        for demo in DEMO_USERS:
-            organisation = organisations[demo.organisation or "outsider"]
+        for membership in memberships:
+            organisation = membership.organisation
             self.stdout.write(
-                f"  {demo.username:<15} {Role(demo.role).label.lower()} at "
+                f"  {membership.user.username:<15} {membership.get_role_display().lower()} at "
                 f"{organisation.display_name} ({organisation.ods_code})"
             )
 
