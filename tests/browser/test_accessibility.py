@@ -115,3 +115,26 @@ def test_axe_check_reports_a_page_that_breaks_wcag(page):
     found = {violation["id"] for violation in axe_violations(page)}
 
     assert {"image-alt", "label"} <= found
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_reflows_to_320_css_pixels_except_data_tables(name, things, page, sign_in):
+    """WCAG 1.4.10 Reflow: at 320 CSS pixels wide (400% zoom) nothing needs scrolling sideways,
+    except data tables, which the criterion allows as two-dimensional content."""
+    screen = PAGES[name]
+    if screen.persona:
+        sign_in(getattr(things, screen.persona))
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(screen.path(things))
+    if screen.action:
+        screen.action(page)
+
+    too_wide = page.evaluate(
+        """() => [...document.body.querySelectorAll("*")]
+          .filter(e => !e.closest("table"))
+          .filter(e => { const r = e.getBoundingClientRect();
+                         return r.width > 1 && r.right > window.innerWidth + 0.5; })
+          .map(e => `${e.tagName.toLowerCase()}.${e.className} (${e.textContent.trim().slice(0, 40)})`)"""
+    )
+
+    assert too_wide == []
