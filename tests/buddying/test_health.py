@@ -1,9 +1,11 @@
 """``GET /healthz``: 200 when the database and the broker answer, 503 naming the one that does not."""
 
+import copy
 import time
 
 import pytest
-from django.db import OperationalError
+from django.db import connections
+from django.db.utils import load_backend
 
 import buddying.health
 from buddying.celery import app as celery_app
@@ -36,11 +38,22 @@ def broker_down(monkeypatch):
     monkeypatch.setitem(celery_app.conf, "broker_url", CLOSED_PORT_BROKER)
 
 
-class DownConnection:
-    """Stands in for the database connection when the server has gone away."""
+@pytest.fixture
+def database_down(monkeypatch, tmp_path):
+    """The health check's connection points at a database that is not there (a real backend).
 
-    def cursor(self):
-        raise OperationalError("could not connect to server: Connection refused")
+    PostgreSQL: a closed port. SQLite: a file in a folder that does not exist.
+    """
+    settings_dict = copy.deepcopy(connections["default"].settings_dict)
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        settings_dict["NAME"] = str(tmp_path / "missing" / "db.sqlite3")
+        settings_dict["TEST"] = {**settings_dict.get("TEST", {}), "NAME": settings_dict["NAME"]}
+    else:
+        settings_dict.update(HOST="127.0.0.1", PORT="1")
+    down = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias="down")
+    monkeypatch.setattr(buddying.health, "connection", down)
+    yield down
+    down.close()
 
 
 @pytest.mark.django_db
@@ -75,8 +88,9 @@ def test_healthz_does_not_show_the_reason_a_check_failed(client, broker_folders,
     assert "refused" not in body.lower()
 
 
-def test_healthz_is_503_naming_the_database_when_it_is_down(client, broker_folders, monkeypatch):
-    monkeypatch.setattr(buddying.health, "connection", DownConnection())
+@pytest.mark.django_db
+def test_healthz_is_503_naming_the_database_when_it_is_down(client, broker_folders, database_down):
+    started = time.monotonic()
 
     response = client.get("/healthz")
 
@@ -84,10 +98,11 @@ def test_healthz_is_503_naming_the_database_when_it_is_down(client, broker_folde
     assert response.json()["database"] == "down"
     assert response.json()["broker"] == "ok"
     assert response.json()["failing"] == ["database"]
+    assert time.monotonic() - started < 5
 
 
-def test_healthz_names_both_when_both_are_down(client, broker_down, monkeypatch):
-    monkeypatch.setattr(buddying.health, "connection", DownConnection())
+@pytest.mark.django_db
+def test_healthz_names_both_when_both_are_down(client, broker_down, database_down):
 
     response = client.get("/healthz")
 
@@ -108,6 +123,15 @@ def test_filesystem_broker_without_its_queue_folder_counts_as_down(client, monke
 
     assert response.status_code == 503
     assert response.json()["failing"] == ["broker"]
+
+
+@pytest.mark.django_db
+def test_the_database_check_reports_the_connection_failure(database_down):
+    # The reason is the backend's own (not, say, the test runner refusing database access).
+    reason = buddying.health.check_database()
+
+    assert reason is not None
+    assert "unable to open database file" in reason or "127.0.0.1" in reason
 
 
 @pytest.mark.django_db
