@@ -14,6 +14,10 @@ from django.conf import settings
 import buddying.tasks
 from buddying.celery import app as celery_app
 
+# A queue of the tests' own on the configured broker, so a real worker that happens to be running
+# against the same broker (e.g. `make run`) cannot take the test's task.
+TEST_QUEUE = "buddying-tests"
+
 
 def _forget_connections_and_backend(app) -> None:
     """Drop what the app cached from its old configuration (broker pool, result backend)."""
@@ -60,19 +64,21 @@ def test_the_app_uses_the_broker_the_settings_configure(configured_app):
 
 @pytest.mark.celery_worker
 def test_a_task_sent_through_the_configured_broker_is_run_by_a_worker(configured_app):
-    with start_worker(configured_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        result = buddying.tasks.ping.delay("hello")
+    assert not configured_app.conf.task_always_eager  # a real trip through the broker
+    with start_worker(configured_app, pool="solo", perform_ping_check=False, queues=[TEST_QUEUE]):
+        result = buddying.tasks.ping.apply_async(["hello"], queue=TEST_QUEUE)
 
         assert result.get(timeout=20) == "pong:hello"
         assert result.successful()
+        assert result.info == "pong:hello"
 
 
 @pytest.mark.celery_worker
 def test_a_task_sent_with_no_worker_waits_in_the_broker_until_one_runs_it(configured_app):
-    result = buddying.tasks.ping.delay("queued")
+    result = buddying.tasks.ping.apply_async(["queued"], queue=TEST_QUEUE)
     assert result.state == "PENDING"
 
-    with start_worker(configured_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    with start_worker(configured_app, pool="solo", perform_ping_check=False, queues=[TEST_QUEUE]):
         assert result.get(timeout=20) == "pong:queued"
 
 
