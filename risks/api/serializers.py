@@ -17,7 +17,7 @@ from risks.models import SCALE_FIELDS, Risk, RiskAction, RiskAppetite
 User = get_user_model()
 
 
-class PersonSerializer(serializers.Serializer):
+class RiskPersonSerializer(serializers.Serializer):
     username = serializers.CharField(source="get_username")
     name = serializers.SerializerMethodField()
 
@@ -25,7 +25,7 @@ class PersonSerializer(serializers.Serializer):
         return user.get_full_name() or user.get_username()
 
 
-class PartnershipBriefSerializer(serializers.Serializer):
+class RiskPartnershipBriefSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     reference = serializers.CharField()
 
@@ -38,7 +38,7 @@ class RiskBriefSerializer(serializers.Serializer):
 
 class ActionSerializer(serializers.ModelSerializer):
     risk = RiskBriefSerializer(read_only=True)
-    owner = PersonSerializer(read_only=True)
+    owner = RiskPersonSerializer(read_only=True)
     overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -69,9 +69,9 @@ class ActionInRiskSerializer(ActionSerializer):
 
 
 class RiskSerializer(serializers.ModelSerializer):
-    partnership = PartnershipBriefSerializer(read_only=True)
+    partnership = RiskPartnershipBriefSerializer(read_only=True)
     owner_organisation = OrganisationBriefSerializer(read_only=True)
-    owner = PersonSerializer(read_only=True)
+    owner = RiskPersonSerializer(read_only=True)
     inherent_band = serializers.SerializerMethodField()
     target_band = serializers.SerializerMethodField()
     outside_appetite = serializers.BooleanField(read_only=True)
@@ -279,7 +279,7 @@ class RiskOutsideSerializer(serializers.Serializer):
 
 
 class ComparisonSerializer(serializers.Serializer):
-    partnership = PartnershipBriefSerializer()
+    partnership = RiskPartnershipBriefSerializer()
     parties = PartySummarySerializer(many=True)
     categories = CategoryComparisonSerializer(many=True)
     risks_outside_appetite = RiskOutsideSerializer(many=True, source="risks_outside")
