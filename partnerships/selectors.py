@@ -154,11 +154,13 @@ def partnerships_awaiting_approval_by(user) -> QuerySet[Partnership]:
 # The figures are computed in the database, so one function serves the partnership page, the API
 # and the reminders, whatever the number of commitments and deliveries:
 # - delivered to date: the sum of deliveries dated up to today;
-# - expected to date: planned × days elapsed ÷ days in the period, both counting the first day,
-#   clamped to [0, planned] — so on the first day something is already expected and a commitment
-#   with nothing expected is exactly one that has not started (grey);
+# - expected to date: planned × whole days gone by before today ÷ days in the period (counting both
+#   the first and the last day), clamped to [0, planned]. Nothing is due on the first day (nobody
+#   is behind on a day that has not ended), so expected is 0 then and the percentage of expected
+#   is empty rather than a division by zero; after the last day the whole plan is expected;
 # - variance: delivered − expected;
-# - RAG: green when delivered ≥ 90% of expected, amber when ≥ 70%, red below, grey before the start.
+# - RAG: green when delivered ≥ 90% of expected (so on the first day, when nothing is expected yet),
+#   amber when ≥ 70%, red below; grey before the start.
 
 RAG_GREEN_SHARE = Decimal("0.9")
 RAG_AMBER_SHARE = Decimal("0.7")
@@ -234,9 +236,7 @@ def with_figures(queryset: QuerySet[Commitment], today: date | None = None) -> Q
         output_field=_FIGURE,
     )
     period_days = _DaysBetween(F("end_date"), F("start_date")) + Value(1)
-    elapsed_days = Least(
-        Greatest(_DaysBetween(on, F("start_date")) + Value(1), Value(0)), period_days
-    )
+    elapsed_days = Least(Greatest(_DaysBetween(on, F("start_date")), Value(0)), period_days)
     return queryset.annotate(
         delivered=Coalesce(delivered, Value(Decimal(0)), output_field=_FIGURE),
         expected=ExpressionWrapper(
@@ -413,4 +413,5 @@ def commitment_history(commitment: Commitment, limit: int = COMMITMENT_HISTORY_L
             lambda r: f"Delivery of {r.quantity} on {r.date.day} {r.date:%B %Y}",
         ),
     )
-    return sorted(history, key=lambda entry: entry.when, reverse=True)[:limit]
+    # Each list is oldest first; reversed, ties (one moment, e.g. under a frozen clock) stay newest first.
+    return sorted(reversed(list(history)), key=lambda entry: entry.when, reverse=True)[:limit]

@@ -118,10 +118,11 @@ def test_non_uuid_ids_are_404(world, api_as):
 def test_commitment_representation_includes_the_figures(world, commitment, api_as):
     DeliveryFactory(commitment=commitment, quantity=Decimal("30"), date=dt.date(2026, 5, 1))
     data = api_as(world.regulator).get(f"/api/v1/commitments/{commitment.pk}/").json()
-    # 1 April to 10 November is 224 of the period's 365 days: 100 × 224 / 365 = 61.37.
+    # 223 of the period's 365 days have gone by before 10 November: 100 × 223 / 365 = 61.10.
     assert data["delivered_to_date"] == "30.00"
-    assert data["expected_to_date"] == "61.37"
-    assert data["variance"] == "-31.37"
+    assert data["expected_to_date"] == "61.10"
+    assert data["variance"] == "-31.10"
+    assert data["percent_of_expected"] == "49.1"
     assert data["rag"] == "red"
     assert data["organisation"] == {
         "ods_code": "RAL",

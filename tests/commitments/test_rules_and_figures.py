@@ -1,0 +1,415 @@
+"""The rules of commitments and deliveries, and the figures computed in the database."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from partnerships import access, selectors, services
+from partnerships.errors import StateConflict
+from partnerships.models import Commitment, Delivery
+from tests.commitments.factories import CommitmentFactory, DeliveryFactory
+from tests.factories import PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _plan(world, by=None, **overrides):
+    fields = {
+        "category": "quality_improvement",
+        "description": "Quality improvement coaching",
+        "unit": "days",
+        "planned_quantity": Decimal("10"),
+        "start_date": dt.date(2026, 4, 1),
+        "end_date": dt.date(2026, 9, 30),
+        "owner": "Mr Sam Okafor, Director of quality",
+    }
+    fields.update(overrides)
+    organisation = fields.pop("organisation", world.buddy)
+    return services.commitment_create(
+        by=by or world.buddy_pm, partnership=world.partnership, organisation=organisation, **fields
+    )
+
+
+# --- Commitment rules ----------------------------------------------------------------------------
+
+
+def test_commitments_are_numbered_per_partnership(world):
+    first, second = (
+        _plan(world),
+        _plan(world, by=world.supported_exec, organisation=world.supported),
+    )
+    other = PartnershipFactory(buddy=world.buddy, supported=world.unrelated)
+    third = services.commitment_create(
+        by=world.buddy_pm,
+        partnership=other,
+        organisation=world.buddy,
+        **{name: getattr(first, name) for name in services.COMMITMENT_FIELDS},
+    )
+    assert (first.reference, second.reference, third.reference) == ("C-0001", "C-0002", "C-0001")
+    assert first.history.get().history_user == world.buddy_pm
+
+
+@pytest.mark.parametrize(
+    ("planned", "ok"), [(Decimal("0.01"), True), (Decimal("0"), False), (Decimal("-5"), False)]
+)
+def test_planned_quantity_must_be_more_than_zero(world, planned, ok):
+    if ok:
+        assert _plan(world, planned_quantity=planned).planned_quantity == planned
+    else:
+        with pytest.raises(ValidationError) as raised:
+            _plan(world, planned_quantity=planned)
+        assert raised.value.message_dict == {
+            "planned_quantity": ["The planned quantity must be more than 0."]
+        }
+
+
+@pytest.mark.parametrize(
+    ("end", "ok"), [(dt.date(2026, 4, 1), True), (dt.date(2026, 3, 31), False)]
+)
+def test_end_date_must_be_on_or_after_start(world, end, ok):
+    if ok:
+        assert _plan(world, end_date=end).end_date == end
+    else:
+        with pytest.raises(ValidationError) as raised:
+            _plan(world, end_date=end)
+        assert "end_date" in raised.value.message_dict
+
+
+def test_the_database_refuses_what_clean_refuses(world):
+    commitment = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        Commitment.objects.filter(pk=commitment.pk).update(planned_quantity=0)
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        Commitment.objects.filter(pk=commitment.pk).update(end_date=dt.date(2020, 1, 1))
+    delivery = DeliveryFactory(commitment=commitment)
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        Delivery.objects.filter(pk=delivery.pk).update(quantity=-1)
+
+
+def test_the_committing_organisation_must_be_a_party(world):
+    from partnerships.choices import Role
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=world.buddy_pm, organisation=world.unrelated, role=Role.EXECUTIVE)
+    with pytest.raises(ValidationError) as raised:
+        _plan(world, organisation=world.unrelated)
+    assert raised.value.message_dict == {
+        "organisation": ["The committing organisation must be a party to the partnership."]
+    }
+
+
+@pytest.mark.parametrize("persona", ["buddy_viewer", "supported_pm", "regulator", "outsider"])
+def test_only_the_organisations_programme_managers_and_executives_plan_for_it(world, persona):
+    with pytest.raises(PermissionDenied):
+        _plan(world, by=world.user(persona))
+    assert not Commitment.objects.exists()
+
+
+def test_changes_are_kept_in_the_history_with_who_made_them(world):
+    commitment = _plan(world)
+    services.commitment_update(commitment=commitment, by=world.buddy_exec, owner="Dr New Owner")
+    entries = selectors.commitment_history(commitment)
+    assert [entry.action for entry in entries] == ["Changed", "Created"]
+    assert entries[0].changes == (("Owner", "Mr Sam Okafor, Director of quality", "Dr New Owner"),)
+    assert entries[0].who == world.buddy_exec.get_full_name()
+
+
+def test_closed_partnership_refuses_new_commitments(world):
+    world.partnership.status = "closed"
+    world.partnership.closure_outcome = "completed"
+    world.partnership.closure_reason = "Done."
+    world.partnership.save()
+    with pytest.raises(StateConflict):
+        _plan(world)
+
+
+# --- Delivery rules ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "error"),
+    [
+        (dt.date(2026, 11, 10), None),  # today
+        (dt.date(2026, 4, 1), None),  # the day the commitment starts
+        (dt.date(2026, 11, 11), "The date must be today or in the past."),
+        (
+            dt.date(2026, 3, 31),
+            "The date must be on or after the commitment starts (1 April 2026).",
+        ),
+    ],
+)
+def test_delivery_date_rules(world, commitment, day, error):
+    if error is None:
+        delivery = services.delivery_log(
+            commitment=commitment, by=world.buddy_pm, date=day, quantity=Decimal("1")
+        )
+        assert delivery.logged_by == world.buddy_pm
+    else:
+        with pytest.raises(ValidationError) as raised:
+            services.delivery_log(
+                commitment=commitment, by=world.buddy_pm, date=day, quantity=Decimal("1")
+            )
+        assert raised.value.message_dict == {"date": [error]}
+
+
+@pytest.mark.parametrize(("quantity", "ok"), [("0.01", True), ("0", False), ("-1", False)])
+def test_delivery_quantity_must_be_more_than_zero(world, commitment, quantity, ok):
+    log = lambda: services.delivery_log(  # noqa: E731
+        commitment=commitment,
+        by=world.buddy_pm,
+        date=dt.date(2026, 11, 1),
+        quantity=Decimal(quantity),
+    )
+    if ok:
+        assert log().quantity == Decimal(quantity)
+    else:
+        with pytest.raises(ValidationError) as raised:
+            log()
+        assert raised.value.message_dict == {"quantity": ["The quantity must be more than 0."]}
+
+
+def test_today_is_the_day_in_london(world, commitment):
+    # 00:30 on 1 July in London is still 30 June in UTC: 1 July is today, not the future.
+    with time_machine.travel(dt.datetime(2026, 6, 30, 23, 30, tzinfo=dt.UTC), tick=False):
+        delivery = services.delivery_log(
+            commitment=commitment, by=world.buddy_pm, date=dt.date(2026, 7, 1), quantity=1
+        )
+    assert delivery.date == dt.date(2026, 7, 1)
+
+
+@pytest.mark.parametrize("persona", ["buddy_viewer", "supported_exec", "regulator", "outsider"])
+def test_only_the_organisations_writers_log_change_and_delete(world, commitment, persona):
+    user = world.user(persona)
+    delivery = DeliveryFactory(commitment=commitment)
+    with pytest.raises(PermissionDenied):
+        services.delivery_log(commitment=commitment, by=user, date=dt.date(2026, 11, 1), quantity=1)
+    with pytest.raises(PermissionDenied):
+        services.delivery_update(delivery=delivery, by=user, quantity=Decimal("9"))
+    with pytest.raises(PermissionDenied):
+        services.delivery_delete(delivery=delivery, by=user)
+    assert Delivery.objects.get().quantity == Decimal("7.5")
+
+
+def test_logging_a_delivery_marks_the_commitment_changed_for_incremental_sync(world, commitment):
+    before = Commitment.objects.get(pk=commitment.pk).updated_at
+    records = commitment.history.count()
+    with time_machine.travel(dt.datetime(2026, 11, 10, 15, 0, tzinfo=dt.UTC), tick=False):
+        services.delivery_log(
+            commitment=commitment, by=world.buddy_pm, date=dt.date(2026, 11, 10), quantity=1
+        )
+    assert Commitment.objects.get(pk=commitment.pk).updated_at > before
+    assert commitment.history.count() == records  # no noise in the commitment's own history
+
+
+# --- Figures -------------------------------------------------------------------------------------
+
+
+def _figures(commitment):
+    return selectors.with_figures(Commitment.objects.filter(pk=commitment.pk)).get()
+
+
+@pytest.fixture
+def fully_due(world):
+    """100 hours from 1 to 9 November 2026: on 10 November all 100 are expected."""
+    return CommitmentFactory(
+        partnership=world.partnership,
+        organisation=world.buddy,
+        start_date=dt.date(2026, 11, 1),
+        end_date=dt.date(2026, 11, 9),
+        planned_quantity=Decimal("100"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("delivered", "rag"),
+    [
+        ("100", "green"),
+        ("90", "green"),  # exactly 90% of expected
+        ("89.99", "amber"),
+        ("70", "amber"),  # exactly 70%
+        ("69.99", "red"),
+        ("0", "red"),
+        ("150", "green"),
+    ],
+)
+def test_rag_boundaries(fully_due, delivered, rag):
+    if Decimal(delivered):
+        DeliveryFactory(
+            commitment=fully_due, quantity=Decimal(delivered), date=dt.date(2026, 11, 5)
+        )
+    figures = _figures(fully_due)
+    assert figures.expected == Decimal("100")
+    assert figures.delivered == Decimal(delivered)
+    assert figures.variance == Decimal(delivered) - 100
+    assert figures.rag == rag
+
+
+@pytest.mark.parametrize(
+    ("planned", "delivered", "rag"),
+    [
+        # 10 of 30 days gone by: 1/3 of the plan is expected.
+        ("30", "9", "green"),  # expected 10, 90%
+        ("30", "8.99", "amber"),
+        ("30", "7", "amber"),  # 70%
+        ("30", "6.99", "red"),
+        ("1000", "300", "green"),  # expected 333.33; 300 is 90.0009% of it
+        ("1000", "299.99", "amber"),
+    ],
+)
+def test_rag_boundaries_part_way_through(world, planned, delivered, rag):
+    commitment = CommitmentFactory(
+        partnership=world.partnership,
+        organisation=world.buddy,
+        start_date=dt.date(2026, 10, 31),
+        end_date=dt.date(2026, 11, 29),
+        planned_quantity=Decimal(planned),
+    )
+    DeliveryFactory(commitment=commitment, quantity=Decimal(delivered), date=dt.date(2026, 11, 2))
+    figures = _figures(commitment)
+    assert figures.expected == (Decimal(planned) / 3).quantize(Decimal("0.01"))
+    assert figures.rag == rag
+
+
+def test_not_started_is_grey_with_nothing_expected(world):
+    commitment = CommitmentFactory(
+        partnership=world.partnership,
+        organisation=world.buddy,
+        start_date=dt.date(2026, 11, 11),
+        end_date=dt.date(2027, 11, 10),
+    )
+    figures = _figures(commitment)
+    assert (figures.expected, figures.delivered, figures.rag) == (0, 0, "grey")
+    assert figures.percent_of_expected is None
+    assert figures.rag_label == "Not started"
+
+
+def test_on_the_first_day_nothing_is_expected_yet_so_it_is_on_track(world):
+    commitment = CommitmentFactory(
+        partnership=world.partnership,
+        organisation=world.buddy,
+        start_date=dt.date(2026, 11, 10),
+        end_date=dt.date(2026, 11, 19),
+    )
+    figures = _figures(commitment)
+    assert figures.expected == 0
+    assert figures.rag == "green"
+    assert figures.percent_of_expected is None  # no division by zero
+    with time_machine.travel(dt.datetime(2026, 11, 11, 9, 0, tzinfo=dt.UTC), tick=False):
+        figures = _figures(commitment)
+    assert figures.expected == 10  # one of ten days gone by
+    assert figures.rag == "red"
+
+
+def test_after_the_end_the_whole_plan_is_expected(world):
+    commitment = CommitmentFactory(
+        partnership=world.partnership,
+        organisation=world.buddy,
+        start_date=dt.date(2025, 1, 1),
+        end_date=dt.date(2025, 12, 31),
+        planned_quantity=Decimal("40"),
+    )
+    assert _figures(commitment).expected == 40
+
+
+def test_pro_rata_over_the_period(commitment):
+    # 1 April 2026 to 31 March 2027 is 365 days; 223 have gone by before 10 November.
+    DeliveryFactory(commitment=commitment, quantity=Decimal("30"), date=dt.date(2026, 5, 1))
+    figures = _figures(commitment)
+    assert figures.expected == Decimal("61.10")
+    assert figures.variance == Decimal("-31.10")
+    assert figures.percent_of_expected == Decimal("49.1")
+    assert figures.percent_of_plan == 30
+
+
+def test_only_deliveries_up_to_today_count(commitment):
+    DeliveryFactory(commitment=commitment, quantity=Decimal("5"), date=dt.date(2026, 11, 10))
+    DeliveryFactory(commitment=commitment, quantity=Decimal("50"), date=dt.date(2026, 11, 11))
+    assert _figures(commitment).delivered == 5
+
+
+def test_rollups_by_party_and_category_keep_units_apart(world, commitment):
+    DeliveryFactory(commitment=commitment, quantity=Decimal("61.10"), date=dt.date(2026, 5, 1))
+    second_hours = CommitmentFactory(
+        partnership=world.partnership, organisation=world.buddy, category="training"
+    )
+    DeliveryFactory(commitment=second_hours, quantity=Decimal("10"), date=dt.date(2026, 5, 1))
+    money = CommitmentFactory(
+        partnership=world.partnership,
+        organisation=world.buddy,
+        category="finance",
+        unit="gbp",
+        planned_quantity=Decimal("365000"),
+    )
+    DeliveryFactory(commitment=money, quantity=Decimal("223000"), date=dt.date(2026, 5, 1))
+    CommitmentFactory(
+        partnership=world.partnership,
+        organisation=world.supported,
+        start_date=dt.date(2027, 1, 1),
+        end_date=dt.date(2027, 2, 1),
+    )
+    rollups = selectors.commitment_rollups(Commitment.objects.filter(partnership=world.partnership))
+    by_party = {(row.label, row.unit): row for row in rollups["by_party"]}
+    hours = by_party[("Royal Free London NHS Foundation Trust", "hours")]
+    assert (hours.commitments, hours.planned, hours.expected, hours.delivered) == (
+        2,
+        200,
+        Decimal("122.20"),
+        Decimal("71.10"),
+    )
+    assert hours.rag == "red"
+    pounds = by_party[("Royal Free London NHS Foundation Trust", "gbp")]
+    assert (pounds.planned, pounds.expected, pounds.delivered, pounds.rag) == (
+        365000,
+        223000,
+        223000,
+        "green",
+    )
+    supported = by_party[
+        ("Basildon and Thurrock University Hospitals NHS Foundation Trust", "hours")
+    ]
+    assert (supported.rag, supported.rag_label) == ("grey", "Not started")
+    by_category = {(row.label, row.unit): row for row in rollups["by_category"]}
+    assert set(by_category) == {
+        ("Clinical time", "hours"),
+        ("Training", "hours"),
+        ("Finance", "gbp"),
+    }
+    assert by_category[("Clinical time", "hours")].commitments == 2
+    assert by_category[("Clinical time", "hours")].rag == "green"  # 61.10 of 61.10
+
+
+def test_summary_runs_a_fixed_number_of_queries_whatever_the_size(world, commitment, django_assert_num_queries):
+    from partnerships.models import Partnership
+
+    def summary():
+        partnership = Partnership.objects.prefetch_related("parties").get(pk=world.partnership.pk)
+        access.forget_memberships(world.buddy_pm)
+        # The person's memberships, the commitments, the two roll-ups.
+        with django_assert_num_queries(4):
+            return selectors.commitment_summary(partnership, user=world.buddy_pm)
+
+    assert len(summary().commitments) == 1
+    for number in range(12):
+        item = CommitmentFactory(
+            partnership=world.partnership,
+            organisation=world.supported,
+            reference=f"C-{number + 2:04d}",
+            category=["training", "digital"][number % 2],
+        )
+        DeliveryFactory.create_batch(3, commitment=item)
+    result = summary()
+    assert len(result.commitments) == 13
+    assert result.can_add
+    assert result.headline == "0 of 13 commitments under way are on track"
+
+
+def test_the_same_figures_feed_the_page_and_the_api(world, commitment, api_as):
+    DeliveryFactory(commitment=commitment, quantity=Decimal("30"), date=dt.date(2026, 5, 1))
+    api = api_as(world.regulator).get(f"/api/v1/commitments/{commitment.pk}/").json()
+    page = selectors.commitment_summary(world.partnership).commitments[0]
+    assert api["expected_to_date"] == f"{page.expected:.2f}" == "61.10"
+    assert api["rag"] == page.rag == "red"
