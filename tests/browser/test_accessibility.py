@@ -103,6 +103,9 @@ def test_page_has_no_wcag_22_aa_violations(name, things, page, sign_in):
 
     assert violations == [], f"{name}: {describe(violations)}"
     assert page.problems == []
+    # The NHS.UK page patterns axe does not check: one h1, a title "Page – Buddying – NHS".
+    assert page.locator("h1").count() == 1
+    assert page.title().endswith(" – Buddying – NHS")
 
 
 def test_axe_check_reports_a_page_that_breaks_wcag(page):
