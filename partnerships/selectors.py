@@ -413,5 +413,6 @@ def commitment_history(commitment: Commitment, limit: int = COMMITMENT_HISTORY_L
             lambda r: f"Delivery of {r.quantity} on {r.date.day} {r.date:%B %Y}",
         ),
     )
-    # Each list is oldest first; reversed, ties (one moment, e.g. under a frozen clock) stay newest first.
-    return sorted(reversed(list(history)), key=lambda entry: entry.when, reverse=True)[:limit]
+    # Each list is oldest first, so the position breaks ties of one moment (newest first still).
+    ordered = sorted(enumerate(history), key=lambda item: (item[1].when, item[0]), reverse=True)
+    return [entry for _, entry in ordered[:limit]]
