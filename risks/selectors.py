@@ -7,9 +7,10 @@ with no membership sees none.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
     Count,
@@ -38,6 +39,8 @@ from risks.choices import (
     RiskStatus,
 )
 from risks.models import Risk, RiskAction, RiskAppetite
+
+User = get_user_model()
 
 # --- Expressions shared with the FilterSets ----------------------------------------------------
 
@@ -209,6 +212,36 @@ def band_counts(risks: QuerySet[Risk]) -> dict[str, int]:
 # --- History -----------------------------------------------------------------------------------
 
 
+def _name_owners(entries: list[HistoryEntry]) -> list[HistoryEntry]:
+    """History shows a changed owner by id; put the person's name there instead (one query)."""
+    ids = {
+        value
+        for entry in entries
+        for name, before, after in entry.changes
+        if name == "Owner"
+        for value in (before, after)
+        if value.isdigit()
+    }
+    if not ids:
+        return entries
+    names = {
+        str(user.pk): user.get_full_name() or user.get_username()
+        for user in User.objects.filter(pk__in=ids)
+    }
+    return [
+        replace(
+            entry,
+            changes=tuple(
+                (name, names.get(before, before), names.get(after, after))
+                if name == "Owner"
+                else (name, before, after)
+                for name, before, after in entry.changes
+            ),
+        )
+        for entry in entries
+    ]
+
+
 def risk_history(risk: Risk) -> list[HistoryEntry]:
     """Every change to the risk and its actions, newest first."""
     entries = _entries(
@@ -217,7 +250,7 @@ def risk_history(risk: Risk) -> list[HistoryEntry]:
         RiskAction.history.filter(risk_id=risk.pk).select_related("history_user"),
         lambda r: f"Action: {r.description[:60]}",
     )
-    return sorted(entries, key=lambda entry: entry.when, reverse=True)
+    return sorted(_name_owners(entries), key=lambda entry: entry.when, reverse=True)
 
 
 def appetite_history(organisation: Organisation) -> list[HistoryEntry]:

@@ -335,7 +335,7 @@ def test_heat_map_counts_open_risks_per_cell_and_links_to_them(world, as_user):
         reverse("risks:heat_map", args=[world.partnership.pk])
     )
     words = _text(response)
-    assert "3 open risks" in words
+    assert "3 open risks: 0 extreme, 2 high, 0 moderate, 1 low." in words
     assert words.index("5 – Almost certain") < words.index("1 – Rare")  # likelihood 5 on top
     text = response.content.decode()
     link = (
@@ -399,3 +399,15 @@ def test_partnership_page_links_to_the_register(world, as_user):
         .content.decode()
     )
     assert reverse("risks:register", args=[world.partnership.pk]) in text
+
+
+def test_risk_history_names_a_changed_owner(world, as_user):
+    client = as_user(world.buddy_pm)
+    client.post(reverse("risks:create", args=[world.partnership.pk]), _form_data(world))
+    risk = Risk.objects.get()
+    client.post(
+        reverse("risks:edit", args=[risk.pk]),
+        _form_data(world, owner=str(world.buddy_exec.pk), status="open"),
+    )
+    words = _text(client.get(reverse("risks:detail", args=[risk.pk])))
+    assert f"Owner: {world.buddy_pm.get_full_name()} → {world.buddy_exec.get_full_name()}" in words
