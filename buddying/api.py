@@ -103,6 +103,10 @@ def _flatten(value) -> str:
         for key in ("reference", "ods_code", "id"):
             if key in value:
                 return str(value[key])
+        if "organisation" in value:
+            # An organisation in a role, e.g. a party: "buddy RAL".
+            role = value.get("role") or ""
+            return f"{role} {_flatten(value['organisation'])}".strip()
         return str(value)
     if isinstance(value, list):
         return "; ".join(_flatten(item) for item in value)

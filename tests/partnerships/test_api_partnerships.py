@@ -464,8 +464,11 @@ def test_partnership_csv_export_streams_a_header_row_and_the_filtered_rows(world
     assert sorted(row[reference] for row in rows[1:]) == sorted(
         [world.partnership.reference, several["mentoring"].reference]
     )
-    parties = rows[1][header.index("parties")]
-    assert "RDD" in parties
+    by_reference = {row[reference]: row for row in rows[1:]}
+    assert by_reference[world.partnership.reference][header.index("parties")] == (
+        "buddy RAL; supported RDD"
+    )
+    assert by_reference[world.partnership.reference][header.index("status")] == "proposed"
 
 
 @pytest.mark.django_db
@@ -532,3 +535,21 @@ def test_partnership_detail_runs_a_fixed_number_of_queries(world, api_client):
         assert api_client.get(detail(world.partnership)).status_code == 200
 
     assert len(context) <= 6
+
+
+@pytest.mark.django_db
+def test_partnership_csv_export_runs_the_same_number_of_queries_for_1_or_30_rows(world, api_client):
+    def export_queries() -> tuple[int, int]:
+        api_client.force_authenticate(type(world.regulator).objects.get(pk=world.regulator.pk))
+        with CaptureQueriesContext(connection) as context:
+            rows = csv_rows(api_client.get(URL, {"format": "csv"}))
+        return len(context), len(rows) - 1
+
+    one, count = export_queries()
+    assert count == 1
+    for _ in range(29):
+        PartnershipFactory(buddy=world.buddy, supported=OrganisationFactory())
+    many, count = export_queries()
+
+    assert count == 30
+    assert one == many
