@@ -263,6 +263,8 @@ def action_edit(request, pk):
 
 
 def _organisation(user, code):
+    if not code.isascii() or not code.isalnum():
+        raise Http404("No such organisation.")  # ODS codes are letters and digits only
     return get_object_or_404(organisations_visible_to(user), pk=code.upper())
 
 

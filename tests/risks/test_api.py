@@ -387,3 +387,23 @@ def test_appetite_endpoint_refuses_patch(world, api_as):
         f"/api/v1/risk-appetites/{appetite.pk}/", {"tolerance": 3}, format="json"
     )
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize(
+    "query", ["owner=%00", "owner_organisation=R%00L", "sort=%00", "partnership=%00"]
+)
+def test_nul_characters_in_filters_are_400_not_500(world, api_as, query):
+    assert api_as(world.regulator).get(f"/api/v1/risks/?{query}").status_code == 400
+
+
+def test_nul_characters_in_written_text_are_400(world, api_as):
+    response = api_as(world.buddy_pm).post(
+        "/api/v1/risks/", api_risk_payload(world, title="Bad\x00title"), format="json"
+    )
+    assert response.status_code == 400
+    response = api_as(world.buddy_exec).post(
+        "/api/v1/risk-appetites/",
+        {"organisation": "R\x00L", "category": "financial", "level": "open", "tolerance": 8},
+        format="json",
+    )
+    assert response.status_code == 400

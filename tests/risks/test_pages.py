@@ -76,6 +76,8 @@ def test_unknown_ids_are_404(world, as_user):
     assert client.get("/risks/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert client.get("/organisations/NOPE/risk-appetite/").status_code == 404
     assert client.get("/organisations/RAL/risk-appetite/made-up/").status_code == 404
+    assert client.get("/organisations/R%00L/risk-appetite/").status_code == 404
+    assert client.get("/organisations/ral/risk-appetite/").status_code == 200
 
 
 # --- The appetite pages ------------------------------------------------------------------------
