@@ -255,6 +255,22 @@ def test_add_organisation_takes_a_region():
 
     organisation = Organisation.objects.get(ods_code="QHL")
     assert (organisation.kind, organisation.region_code) == (OrganisationKind.ICB, "Y60")
+    assert organisation.region_name == "Midlands"
+
+
+@pytest.mark.django_db
+def test_add_organisation_looks_up_the_icb_name():
+    run("add_organisation", "X99", "A body", kind="other", icb="qhl")
+
+    organisation = Organisation.objects.get(ods_code="X99")
+    assert organisation.icb_name == "NHS Birmingham and Solihull Integrated Care Board"
+
+
+@pytest.mark.django_db
+def test_add_organisation_refuses_an_unknown_region():
+    with pytest.raises(CommandError, match="“Y99” is not an NHS England region"):
+        call_command("add_organisation", "X99", "A body", kind="other", region="Y99")
+    assert not Organisation.objects.exists()
 
 
 @pytest.mark.django_db

@@ -7,6 +7,8 @@ from django.db import transaction
 from partnerships.choices import OrganisationKind
 from partnerships.models import Organisation
 
+from .import_organisations import ICBS_PATH, REGIONS_PATH, _lookup
+
 
 def _messages(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
@@ -26,9 +28,11 @@ class Command(BaseCommand):
             help=f"One of: {', '.join(OrganisationKind.values)}",
         )
         parser.add_argument("--region", default="", help="NHS England region ODS code, e.g. Y56")
-        parser.add_argument("--region-name", default="", help="Region name, e.g. London")
-        parser.add_argument("--icb", default="", help="ICB ODS code")
-        parser.add_argument("--icb-name", default="", help="ICB name")
+        parser.add_argument(
+            "--region-name", default="", help="Region name (default: looked up from the code)"
+        )
+        parser.add_argument("--icb", default="", help="ICB ODS code, e.g. QHL")
+        parser.add_argument("--icb-name", default="", help="ICB name (default: looked up)")
         parser.add_argument("--postcode", default="")
 
     @transaction.atomic
@@ -43,14 +47,21 @@ class Command(BaseCommand):
             )
         if Organisation.objects.filter(ods_code__iexact=code).exists():
             raise CommandError(f"An organisation with the ODS code {code} already exists.")
+        region, icb = options["region"].strip().upper(), options["icb"].strip().upper()
+        regions = _lookup(REGIONS_PATH, "region_ods_code", "region_name")
+        if region and region not in regions:
+            raise CommandError(
+                f"“{region}” is not an NHS England region. Use one of: {', '.join(sorted(regions))}."
+            )
+        icbs = _lookup(ICBS_PATH, "icb_ods_code", "icb_name")
         organisation = Organisation(
             ods_code=code,
             name=name,
             kind=kind,
-            region_code=options["region"].strip().upper(),
-            region_name=options["region_name"].strip(),
-            icb_code=options["icb"].strip().upper(),
-            icb_name=options["icb_name"].strip(),
+            region_code=region,
+            region_name=options["region_name"].strip() or regions.get(region, ""),
+            icb_code=icb,
+            icb_name=options["icb_name"].strip() or icbs.get(icb, ""),
             postcode=options["postcode"].strip().upper(),
         )
         organisation._history_user = None
