@@ -413,3 +413,16 @@ def test_risk_history_names_a_changed_owner(world, as_user):
     )
     words = _text(client.get(reverse("risks:detail", args=[risk.pk])))
     assert f"Owner: {world.buddy_pm.get_full_name()} → {world.buddy_exec.get_full_name()}" in words
+
+
+def test_changing_a_risk_of_a_closed_partnership_shows_why_not(world, as_user, risk):
+    world.partnership.status = "closed"
+    world.partnership.closure_outcome = "terminated_early"
+    world.partnership.closure_reason = "Ended."
+    world.partnership.save()
+    client = as_user(world.buddy_pm)
+    detail = client.get(reverse("risks:detail", args=[risk.pk])).content.decode()
+    assert reverse("risks:edit", args=[risk.pk]) not in detail
+    response = client.post(reverse("risks:edit", args=[risk.pk]), _form_data(world, status="open"))
+    assert response.status_code == 200
+    assert "The partnership is closed, so its risks cannot be changed." in response.content.decode()

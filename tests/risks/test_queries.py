@@ -111,3 +111,19 @@ def test_endpoints_run_a_fixed_number_of_queries(
             b"".join(response.streaming_content)
     assert len(queries) == few, [q["sql"][:120] for q in queries.captured_queries]
     del django_assert_num_queries
+
+
+def test_risk_endpoint_runs_a_fixed_number_of_queries_whatever_the_actions(
+    world, api_as, django_assert_num_queries
+):
+    _appetites(world)
+    risk = RiskFactory(partnership=world.partnership, owner=world.buddy_pm)
+    RiskActionFactory(risk=risk, owner=world.buddy_pm)
+    client = api_as(world.regulator)
+    url = f"/api/v1/risks/{risk.pk}/"
+    _count(client, url)
+    few = _count(client, url)
+    for _ in range(15):
+        RiskActionFactory(risk=risk, owner=world.supported_pm)
+    with django_assert_num_queries(few):
+        assert len(client.get(url).json()["actions"]) == 16
