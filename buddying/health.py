@@ -4,10 +4,12 @@ Each check gives up after a couple of seconds, so a dead dependency makes the an
 rather than a hung request. The reason is logged, not shown: it may name hosts or credentials.
 """
 
+import copy
 import logging
 import os
 
 from django.db import connection
+from django.db.utils import load_backend
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -19,14 +21,36 @@ logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 2
 
 
+def _quick_connection(base):
+    """A connection like ``base`` that gives up connecting after ``TIMEOUT_SECONDS``.
+
+    Django's own connection to PostgreSQL waits as long as the operating system does (minutes,
+    for a host that has vanished). SQLite is a local file and needs nothing special.
+    """
+    if base.vendor != "postgresql":
+        return base, False
+    settings_dict = copy.deepcopy(base.settings_dict)
+    settings_dict["OPTIONS"] = {
+        **settings_dict.get("OPTIONS", {}),
+        "connect_timeout": TIMEOUT_SECONDS,
+    }
+    settings_dict["CONN_MAX_AGE"] = 0
+    wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias="healthz")
+    return wrapper, True
+
+
 def check_database() -> str | None:
     """``None`` when the database answers ``SELECT 1``, else why not."""
+    database, temporary = _quick_connection(connection)
     try:
-        with connection.cursor() as cursor:
+        with database.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any failure means "down"; the message says why
         return str(exc) or exc.__class__.__name__
+    finally:
+        if temporary:
+            database.close()
     return None
 
 

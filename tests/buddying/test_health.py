@@ -137,3 +137,16 @@ def test_the_database_check_reports_the_connection_failure(database_down):
 @pytest.mark.django_db
 def test_healthz_answers_only_get(client, broker_folders):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_database_check_gives_up_connecting_after_a_couple_of_seconds():
+    database, temporary = buddying.health._quick_connection(connections["default"])
+
+    if connections["default"].vendor == "postgresql":
+        assert temporary
+        params = database.get_connection_params()
+        assert params["connect_timeout"] == buddying.health.TIMEOUT_SECONDS <= 3
+    else:
+        # SQLite is a local file: no network to wait for, so the usual connection serves.
+        assert (database, temporary) == (connections["default"], False)
