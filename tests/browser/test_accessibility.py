@@ -27,6 +27,7 @@ class Screen:
     persona: str | None
     path: Callable
     action: Callable | None = None
+    status: int = 200
 
 
 def detail(name: str, attribute: str = "partnership"):
@@ -39,8 +40,10 @@ PAGES = {
     "sign-in with errors": Screen(None, lambda t: reverse("login"), submit_empty_form),
     "sign-out confirmation": Screen("buddy_pm", lambda t: reverse("logout")),
     "dashboard": Screen("buddy_exec", lambda t: reverse("dashboard")),
+    "dashboard for a regulator": Screen("regulator", lambda t: reverse("dashboard")),
     "dashboard with no membership": Screen("nobody", lambda t: reverse("dashboard")),
-    "page not found": Screen("buddy_pm", lambda t: "/no-such-page/"),
+    "page not found": Screen("buddy_pm", lambda t: "/no-such-page/", status=404),
+    "not allowed": Screen("regulator", detail("partnerships:update"), status=403),
     "partnership list": Screen("buddy_pm", lambda t: reverse("partnerships:list")),
     "partnership detail": Screen("buddy_exec", detail("partnerships:detail")),
     "partnership detail for a regulator": Screen("regulator", detail("partnerships:detail")),
@@ -95,7 +98,7 @@ def test_page_has_no_wcag_22_aa_violations(name, things, page, sign_in):
     if screen.persona:
         sign_in(getattr(things, screen.persona))
     response = page.goto(screen.path(things))
-    assert response.status == (404 if name == "page not found" else 200)
+    assert response.status == screen.status
     if screen.action:
         screen.action(page)
 
