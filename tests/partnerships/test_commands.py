@@ -369,6 +369,19 @@ def test_add_member_refuses_an_unknown_organisation_or_role(org, role, message):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("username", "email", "message"),
+    [("asha", "not-an-email", "valid email"), ("asha smith!", None, "valid username")],
+)
+def test_add_member_refuses_a_bad_username_or_email(username, email, message):
+    OrganisationFactory(ods_code="RAL")
+
+    with pytest.raises(CommandError, match=message):
+        call_command("add_member", username, org="RAL", role="viewer", email=email)
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
 def test_add_member_refuses_a_second_role_in_the_same_organisation():
     OrganisationFactory(ods_code="RAL")
     run("add_member", "asha", org="RAL", role="viewer")
@@ -418,8 +431,10 @@ def test_issue_token_refuses_an_unknown_user_or_no_days():
     UserFactory(username="asha")
     with pytest.raises(CommandError, match="There is no user called bob"):
         call_command("issue_token", "bob")
-    with pytest.raises(CommandError, match="--days must be 1 or more"):
+    with pytest.raises(CommandError, match="--days must be between 1 and 3650"):
         call_command("issue_token", "asha", days=0)
+    with pytest.raises(CommandError, match="--days must be between 1 and 3650"):
+        call_command("issue_token", "asha", days=10**9)
     assert not AuthToken.objects.exists()
 
 

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from knox.models import AuthToken
 
+MAX_DAYS = 3650  # ten years: a token should not outlive the people who use it
+
 
 class Command(BaseCommand):
     help = (
@@ -24,8 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, username: str, days: int | None, **options):
         days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
-        if days < 1:
-            raise CommandError("--days must be 1 or more.")
+        if not 1 <= days <= MAX_DAYS:
+            raise CommandError(f"--days must be between 1 and {MAX_DAYS}.")
         try:
             user = get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
