@@ -8,6 +8,13 @@ from tests.browser.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
+def test_sign_in_page_has_no_account_area_linking_to_itself(page):
+    page.goto(reverse("login"))
+
+    assert page.locator("header .nhsuk-header__account").count() == 0
+    assert page.get_by_role("link", name="Sign in").count() == 0
+
+
 def test_empty_sign_in_shows_error_summary_and_error_title(page):
     page.goto(reverse("login"))
     page.get_by_role("button", name="Sign in").click()
