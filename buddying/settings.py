@@ -217,6 +217,18 @@ SPECTACULAR_SETTINGS = {
         "ClosureOutcomeEnum": "partnerships.choices.ClosureOutcome",
         "PartyRoleEnum": "partnerships.choices.PartyRole",
         "RoleEnum": "partnerships.choices.Role",
+        "CqcRatingEnum": "partnerships.choices.CqcRating",
+        "FundingSourceEnum": "partnerships.choices.FundingSource",
+        "CommitmentCategoryEnum": "partnerships.choices.CommitmentCategory",
+        "CommitmentUnitEnum": "partnerships.choices.CommitmentUnit",
+        "RagEnum": "partnerships.choices.Rag",
+        "DeliveryStaffGroupEnum": "partnerships.choices.DeliveryStaffGroup",
+        "RiskCategoryEnum": "risks.choices.RiskCategory",
+        "RiskBandEnum": "risks.choices.RiskBand",
+        "RiskStatusEnum": "risks.choices.RiskStatus",
+        "ReviewFrequencyEnum": "risks.choices.ReviewFrequency",
+        "ActionStatusEnum": "risks.choices.ActionStatus",
+        "AppetiteLevelEnum": "risks.choices.AppetiteLevel",
     },
 }
 

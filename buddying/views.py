@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
 from partnerships import access, selectors
@@ -55,6 +56,9 @@ def permission_denied(request, exception=None):
 
 
 def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        # API clients get the same JSON shape as DRF's own 404s.
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "errors/404.jinja", status=404)
 
 

@@ -235,6 +235,11 @@ def _set_status(partnership: Partnership, status: str, *, by, **fields: Any) -> 
     _save(partnership, by=by)
 
 
+def _a(word: str) -> str:
+    """The word with its indefinite article, capitalised: "An agreed", "A proposed"."""
+    return f"{'An' if word[:1] in 'aeiou' else 'A'} {word}"
+
+
 def _status_label(status: str) -> str:
     return PartnershipStatus(status).label.lower()
 
@@ -269,9 +274,10 @@ def partnership_transition(
         if allowed:
             names = " or ".join(_status_label(status) for status in allowed)
             raise StateConflict(
-                f"A {current} partnership cannot become {_status_label(to)}. It can become {names}."
+                f"{_a(current)} partnership cannot become {_status_label(to)}. "
+                f"It can become {names}."
             )
-        raise StateConflict(f"A {current} partnership cannot change status.")
+        raise StateConflict(f"{_a(current)} partnership cannot change status.")
 
     if to == PartnershipStatus.AGREED:
         missing = missing_approvals(partnership)

@@ -210,19 +210,27 @@ def test_agreed_without_both_approvals_is_a_conflict_naming_who_must_approve(wor
 @pytest.mark.parametrize(
     ("status", "to", "message"),
     [
-        ("proposed", "active", "partnership cannot become active. It can become agreed or closed."),
+        (
+            "proposed",
+            "active",
+            "A proposed partnership cannot become active. It can become agreed or closed.",
+        ),
         (
             "proposed",
             "proposed",
-            "partnership cannot become proposed. It can become agreed or closed.",
+            "A proposed partnership cannot become proposed. It can become agreed or closed.",
         ),
         (
             "agreed",
             "proposed",
-            "partnership cannot become proposed. It can become active or closed.",
+            "An agreed partnership cannot become proposed. It can become active or closed.",
         ),
-        ("active", "agreed", "partnership cannot become agreed. It can become closed."),
-        ("active", "proposed", "partnership cannot become proposed. It can become closed."),
+        ("active", "agreed", "An active partnership cannot become agreed. It can become closed."),
+        (
+            "active",
+            "proposed",
+            "An active partnership cannot become proposed. It can become closed.",
+        ),
         ("closed", "active", "A closed partnership cannot change status."),
         ("closed", "closed", "A closed partnership cannot change status."),
     ],

@@ -85,7 +85,9 @@ def test_partnership_list_row_shows_related_organisations_briefly(world, api_as)
     "path", ["not-a-uuid/", "123/", "00000000-0000-0000-0000-00000000000g/", "%00/"]
 )
 def test_partnership_detail_with_an_id_that_is_not_a_uuid_is_404(world, api_as, path):
-    assert api_as(world.regulator).get(f"{URL}{path}").status_code == 404
+    response = api_as(world.regulator).get(f"{URL}{path}")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
 
 
 @pytest.mark.django_db
