@@ -438,3 +438,51 @@ def test_delivery_list_runs_a_fixed_number_of_queries(
     DeliveryFactory.create_batch(30, commitment=commitment, logged_by=world.supported_pm)
     with django_assert_num_queries(4):
         assert _get(client, user, url)["count"] == 31
+
+
+def test_a_programme_manager_cannot_plan_for_another_party(world, api_as):
+    response = api_as(world.buddy_pm).post(
+        "/api/v1/commitments/",
+        _new_commitment(world, organisation=world.supported.ods_code),
+        format="json",
+    )
+    assert response.status_code == 403
+    assert not Commitment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"planned_quantity": "0"}, "planned_quantity"),
+        ({"end_date": "2026-01-01"}, "end_date"),
+        ({"unit": "miles"}, "unit"),
+        ({"start_date": "soon"}, "start_date"),
+    ],
+)
+def test_patch_refuses_bad_values_with_field_errors(world, commitment, api_as, payload, field):
+    response = api_as(world.buddy_pm).patch(
+        f"/api/v1/commitments/{commitment.pk}/", payload, format="json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()
+    commitment.refresh_from_db()
+    assert commitment.planned_quantity == 100
+
+
+def test_patch_cannot_move_a_commitment_to_another_organisation(world, commitment, api_as):
+    response = api_as(world.buddy_pm).patch(
+        f"/api/v1/commitments/{commitment.pk}/",
+        {"organisation": "RDD", "partnership": "00000000-0000-0000-0000-000000000000"},
+        format="json",
+    )
+    assert response.status_code == 200
+    commitment.refresh_from_db()
+    assert commitment.organisation_id == "RAL"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_commitments_csv_export_for_every_persona(world, commitment, api_as, persona):
+    response = api_as(world.user(persona)).get("/api/v1/commitments/?format=csv")
+    assert response.status_code == 200
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == (2 if persona in READERS else 1)  # the header, and the row if visible

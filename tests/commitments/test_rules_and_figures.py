@@ -382,7 +382,9 @@ def test_rollups_by_party_and_category_keep_units_apart(world, commitment):
     assert by_category[("Clinical time", "hours")].rag == "green"  # 61.10 of 61.10
 
 
-def test_summary_runs_a_fixed_number_of_queries_whatever_the_size(world, commitment, django_assert_num_queries):
+def test_summary_runs_a_fixed_number_of_queries_whatever_the_size(
+    world, commitment, django_assert_num_queries
+):
     from partnerships.models import Partnership
 
     def summary():

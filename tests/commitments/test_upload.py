@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from partnerships.models import Delivery
 from tests.commitments.factories import CommitmentFactory
+from tests.conftest import PERSONAS, READERS
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +208,26 @@ def test_a_file_of_10000_rows_is_accepted(world, commitment, upload):
     assert response.status_code == 302
     assert Delivery.objects.count() == 10_000
     assert Delivery.history.count() == 10_000
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_upload_access_for_every_persona(world, commitment, upload, persona):
+    response = upload(HEADER + "C-0001,2026-10-01,1,,\n", user=world.user(persona))
+    if persona in ("buddy_exec", "buddy_pm"):
+        assert response.status_code == 302
+    elif persona in ("supported_exec", "supported_pm"):
+        # They may upload for their own organisation, but C-0001 is the buddy's.
+        assert response.status_code == 200
+        assert "You cannot log deliveries for Royal Free London" in _text(response)
+    else:
+        assert response.status_code == (403 if persona in READERS else 404)
+    assert Delivery.objects.count() == (1 if persona in ("buddy_exec", "buddy_pm") else 0)
+
+
+def test_a_closed_partnership_refuses_uploads(world, commitment, upload):
+    world.partnership.status = "closed"
+    world.partnership.closure_outcome = "terminated_early"
+    world.partnership.closure_reason = "Ended by agreement."
+    world.partnership.save()
+    assert upload(HEADER + "C-0001,2026-10-01,1,,\n").status_code == 403
+    assert not Delivery.objects.exists()
