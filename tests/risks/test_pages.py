@@ -324,7 +324,9 @@ def test_register_filters_by_category_band_owner_and_outside_appetite(world, as_
     assert _titles(client.get(url + "?band=low")) == ["People"]
     assert _titles(client.get(url + "?band=low&band=extreme")) == ["Money", "People"]
     assert _titles(client.get(url + "?owner=buddy_exec")) == ["People"]
-    assert _titles(client.get(url + "?outside_appetite=true")) == ["Money"]
+    outside = client.get(url + "?outside_appetite=true")
+    assert _titles(outside) == ["Money"]
+    assert "Outside appetite for Royal Free London NHS Foundation Trust" in _text(outside)
     assert _titles(client.get(url + "?likelihood=5&consequence=5")) == ["Money"]
 
 
@@ -426,3 +428,14 @@ def test_changing_a_risk_of_a_closed_partnership_shows_why_not(world, as_user, r
     response = client.post(reverse("risks:edit", args=[risk.pk]), _form_data(world, status="open"))
     assert response.status_code == 200
     assert "The partnership is closed, so its risks cannot be changed." in response.content.decode()
+
+
+def test_register_marks_closed_risks_and_filters_by_status(world, as_user):
+    _scored(world, "Alpha", 3, 3)
+    _scored(world, "Beta", 3, 3, status="closed", closing_reason="Resolved.")
+    client = as_user(world.buddy_viewer)
+    url = reverse("risks:register", args=[world.partnership.pk])
+    words = _text(client.get(url))
+    assert "Beta Closed" in words
+    assert "Alpha Closed" not in words
+    assert _titles(client.get(url + "?status=open")) == ["Alpha"]
