@@ -224,7 +224,8 @@ def _percent(part, whole) -> Case:
 
 def with_figures(queryset: QuerySet[Commitment], today: date | None = None) -> QuerySet:
     """Annotate commitments with ``delivered``, ``expected``, ``variance``, ``rag``,
-    ``percent_of_expected`` and ``percent_of_plan``, all computed in the database."""
+    ``percent_of_expected``, ``percent_of_plan`` and ``last_delivery_on`` (the latest delivery
+    up to today, or ``None``), all computed in the database."""
     today = today or timezone.localdate()
     on = Value(today, output_field=DateField())
     delivered = Subquery(
@@ -246,6 +247,12 @@ def with_figures(queryset: QuerySet[Commitment], today: date | None = None) -> Q
         rag=_rag(F("delivered"), F("expected"), Q(start_date__gt=today)),
         percent_of_expected=_percent(F("delivered"), F("expected")),
         percent_of_plan=_percent(F("delivered"), F("planned_quantity")),
+        last_delivery_on=Subquery(
+            Delivery.objects.filter(commitment_id=OuterRef("pk"), date__lte=today)
+            .order_by("-date")
+            .values("date")[:1],
+            output_field=DateField(),
+        ),
     )
 
 
@@ -395,6 +402,16 @@ def commitment_summary(partnership: Partnership, user=None) -> CommitmentSummary
     )
 
 
+def quantity_text(value: Decimal, unit: str) -> str:
+    """A quantity in its unit, as pages and messages show it: "7.5 hours", "£1,200", "0.4 FTE"."""
+    text = f"{value:,.2f}".removesuffix(".00")
+    if unit == CommitmentUnit.GBP:
+        return f"£{text}"
+    if unit == CommitmentUnit.FTE:
+        return f"{text} FTE"
+    return f"{text} {unit[:-1] if text == '1' else unit}"
+
+
 COMMITMENT_HISTORY_LIMIT = 100
 
 
@@ -410,7 +427,10 @@ def commitment_history(commitment: Commitment, limit: int = COMMITMENT_HISTORY_L
         _entries(commitment_records, lambda r: f"Commitment {r.reference}"),
         _entries(
             delivery_records,
-            lambda r: f"Delivery of {r.quantity} on {r.date.day} {r.date:%B %Y}",
+            lambda r: (
+                f"Delivery of {quantity_text(r.quantity, commitment.unit)} on "
+                f"{r.date.day} {r.date:%B %Y}"
+            ),
         ),
     )
     # Each list is oldest first, so the position breaks ties of one moment (newest first still).

@@ -41,6 +41,9 @@ class CommitmentSerializer(serializers.ModelSerializer):
     percent_of_expected = serializers.DecimalField(
         max_digits=12, decimal_places=1, read_only=True, allow_null=True
     )
+    last_delivery_date = serializers.DateField(
+        source="last_delivery_on", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Commitment
@@ -55,6 +58,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "variance",
             "rag",
             "percent_of_expected",
+            "last_delivery_date",
             "created_at",
             "updated_at",
         ]

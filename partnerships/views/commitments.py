@@ -5,7 +5,6 @@ from ``partnerships.access`` (a visible commitment they may not change answers 4
 """
 
 import copy
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +15,7 @@ from django.utils import timezone
 
 from buddying.formatting import date_long
 from partnerships import access, selectors, services
-from partnerships.choices import CommitmentUnit, DeliveryStaffGroup, PartnershipStatus
+from partnerships.choices import DeliveryStaffGroup, PartnershipStatus
 from partnerships.forms.commitments import (
     CommitmentForm,
     DeliveriesUploadForm,
@@ -55,16 +54,6 @@ def _require_change(request, commitment: Commitment) -> None:
             f"Only a programme manager or executive of {commitment.organisation} can change "
             "its commitments and deliveries."
         )
-
-
-def _amount(value: Decimal, unit: str) -> str:
-    """A quantity in its unit, as the pages show it: "7.5 hours", "£1,200", "0.4 FTE"."""
-    text = f"{value:,.2f}".removesuffix(".00")
-    if unit == CommitmentUnit.GBP:
-        return f"£{text}"
-    if unit == CommitmentUnit.FTE:
-        return f"{text} FTE"
-    return f"{text} {unit[:-1] if text == '1' else unit}"
 
 
 # --- Commitments ---------------------------------------------------------------------------------
@@ -181,7 +170,7 @@ def delivery_log(request, pk):
         else:
             messages.success(
                 request,
-                f"Delivery of {_amount(delivery.quantity, commitment.unit)} logged for "
+                f"Delivery of {selectors.quantity_text(delivery.quantity, commitment.unit)} logged for "
                 f"{date_long(delivery.date)}.",
             )
             return redirect("partnerships:commitment-detail", pk=commitment.pk)

@@ -281,7 +281,7 @@ def test_deleting_a_delivery_keeps_it_in_the_history(world, commitment, as_user)
     assert record.history_type == "-"
     assert record.history_user == world.buddy_pm
     page = _text(client.get(reverse("partnerships:commitment-detail", args=[commitment.pk])))
-    assert "Deleted: Delivery of 7.50 on 10 April 2026" in page
+    assert "Deleted: Delivery of 7.50 hours on 10 April 2026" in page
 
 
 def test_deliveries_are_paginated(world, commitment, as_user):

@@ -415,3 +415,26 @@ def test_the_same_figures_feed_the_page_and_the_api(world, commitment, api_as):
     page = selectors.commitment_summary(world.partnership).commitments[0]
     assert api["expected_to_date"] == f"{page.expected:.2f}" == "61.10"
     assert api["rag"] == page.rag == "red"
+
+
+def test_last_delivery_date_is_the_latest_up_to_today(world, commitment, api_as):
+    assert _figures(commitment).last_delivery_on is None
+    DeliveryFactory(commitment=commitment, date=dt.date(2026, 10, 1))
+    DeliveryFactory(commitment=commitment, date=dt.date(2026, 10, 20))
+    DeliveryFactory(commitment=commitment, date=dt.date(2026, 5, 1))
+    assert _figures(commitment).last_delivery_on == dt.date(2026, 10, 20)
+    data = api_as(world.buddy_viewer).get(f"/api/v1/commitments/{commitment.pk}/").json()
+    assert data["last_delivery_date"] == "2026-10-20"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (Decimal("7.5"), "hours", "7.50 hours"),
+        (Decimal("1"), "days", "1 day"),
+        (Decimal("1200"), "gbp", "£1,200"),
+        (Decimal("0.4"), "fte", "0.40 FTE"),
+    ],
+)
+def test_quantities_are_written_with_their_unit(value, unit, text):
+    assert selectors.quantity_text(value, unit) == text
