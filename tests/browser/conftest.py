@@ -129,6 +129,8 @@ AXE_WAIVERS = {"label-content-name-mismatch": ".nhsuk-file-upload__drop-button"}
 
 def axe_violations(page) -> list[dict]:
     """Run axe-core on the page as it stands; return its WCAG 2.2 AA violations."""
+    if not AXE_JS.exists():
+        pytest.fail(f"No axe-core at {AXE_JS}: run `npm ci` (package.json pins it).")
     page.add_script_tag(path=str(AXE_JS))
     return page.evaluate(
         """async ({tags, waivers}) => {
