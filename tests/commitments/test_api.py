@@ -486,3 +486,21 @@ def test_commitments_csv_export_for_every_persona(world, commitment, api_as, per
     assert response.status_code == 200
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert len(lines) == (2 if persona in READERS else 1)  # the header, and the row if visible
+
+
+def test_posting_a_list_runs_the_same_queries_for_2_or_50_entries(world, commitment, api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as(world.buddy_pm)
+    url = f"/api/v1/commitments/{commitment.pk}/deliveries/"
+
+    def post(count):
+        entries = [{"date": "2026-11-01", "quantity": "1"} for _ in range(count)]
+        access.forget_memberships(world.buddy_pm)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.post(url, entries, format="json").status_code == 201
+        return len(queries)
+
+    assert post(2) == post(50)
+    assert Delivery.objects.count() == 52
