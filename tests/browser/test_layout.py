@@ -4,6 +4,7 @@ import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.template import engines
+from django.urls import reverse
 
 from tests.browser.conftest import axe_violations, describe, render_page
 
@@ -72,3 +73,33 @@ def test_server_error_page_looks_like_the_service_and_has_no_wcag_22_aa_violatio
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     assert page.problems == []
+
+
+def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_main_content(world, page, sign_in):
+    sign_in(world.buddy_pm)
+    page.goto(reverse("partnerships:list"))
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    page.keyboard.press("Enter")
+
+    assert page.evaluate("document.activeElement.id") == "maincontent"
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        (lambda w: reverse("dashboard"), "Dashboard"),
+        (lambda w: reverse("partnerships:list"), "Partnerships"),
+        (lambda w: reverse("partnerships:detail", args=[w.partnership.pk]), "Partnerships"),
+        (lambda w: reverse("risks:register", args=[w.partnership.pk]), "Partnerships"),
+    ],
+)
+def test_header_navigation_marks_the_current_section(world, page, sign_in, path, current):
+    sign_in(world.buddy_pm)
+    page.goto(path(world))
+
+    navigation = page.locator("header nav.nhsuk-header__navigation")
+    marked = navigation.locator("[aria-current]")
+    assert marked.count() == 1
+    assert marked.inner_text().strip() == current
