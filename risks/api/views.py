@@ -51,11 +51,7 @@ class RiskViewSet(_WritableViewSet):
     filterset_class = RiskFilterSet
     csv_filename = "risks.csv"
     # Streaming reads one row at a time, so the per-page ``outside_appetite_for`` is left out.
-    csv_fields = [
-        name
-        for name in RiskSerializer.Meta.fields
-        if name not in {"outside_appetite_for", "description", "controls"}
-    ]
+    csv_fields = [name for name in RiskSerializer.Meta.fields if name != "outside_appetite_for"]
 
     def get_queryset(self):
         if self.action == "retrieve":
