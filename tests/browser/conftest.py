@@ -31,6 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Containers often give /dev/shm only 64 MB, too little for Chromium's shared memory.
+    "--disable-dev-shm-usage",
 ]
 AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.2 AA (DESIGN §8): every A and AA rule up to 2.2.
