@@ -31,6 +31,12 @@ QUANTITY_ERRORS = {
     "max_whole_digits": "Enter a number with no more than 10 digits before the decimal point",
 }
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+UNIT_WORDS = {
+    CommitmentUnit.HOURS: "hours",
+    CommitmentUnit.DAYS: "days",
+    CommitmentUnit.FTE: "FTE",
+    CommitmentUnit.GBP: "£",
+}
 
 
 class CommitmentForm(forms.ModelForm):
@@ -105,11 +111,11 @@ class DeliveryForm(forms.ModelForm):
             "quantity": {"required": "Enter the quantity", **QUANTITY_ERRORS},
         }
 
-    def __init__(self, *args, unit_label: str = "", **kwargs):
+    def __init__(self, *args, unit: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["staff_group"].choices = [("", "Not recorded"), *DeliveryStaffGroup.choices]
-        if unit_label:
-            self.fields["quantity"].label = f"Quantity ({unit_label.lower()})"
+        if unit:
+            self.fields["quantity"].label = f"Quantity ({UNIT_WORDS.get(unit, unit)})"
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in services.DELIVERY_FIELDS}

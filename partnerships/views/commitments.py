@@ -121,9 +121,7 @@ def _detail(request, commitment: Commitment, form=None, status=200):
     page = Paginator(deliveries, DELIVERIES_PAGE_SIZE).get_page(request.GET.get("page"))
     can_change = _may_change(request.user, commitment)
     if form is None and can_change:
-        form = DeliveryForm(
-            initial={"date": timezone.localdate()}, unit_label=commitment.get_unit_display()
-        )
+        form = DeliveryForm(initial={"date": timezone.localdate()}, unit=commitment.unit)
     return render(
         request,
         "partnerships/commitments/commitment_detail.jinja",
@@ -158,7 +156,7 @@ def delivery_log(request, pk):
     form = DeliveryForm(
         request.POST,
         instance=Delivery(commitment=commitment),
-        unit_label=commitment.get_unit_display(),
+        unit=commitment.unit,
     )
     if form.is_valid():
         try:
@@ -186,9 +184,7 @@ def delivery_update(request, pk):
     delivery = _visible_delivery(request, pk)
     commitment = delivery.commitment
     _require_change(request, commitment)
-    form = DeliveryForm(
-        _posted(request), instance=copy.copy(delivery), unit_label=commitment.get_unit_display()
-    )
+    form = DeliveryForm(_posted(request), instance=copy.copy(delivery), unit=commitment.unit)
     if request.method == "POST" and form.is_valid():
         try:
             services.delivery_update(delivery=delivery, by=request.user, **form.values())

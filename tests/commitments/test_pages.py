@@ -53,6 +53,7 @@ def test_commitment_page_is_404_for_outsiders(world, commitment, as_user, person
     assert response.status_code == (200 if persona in READERS else 404)
     if persona in READERS:
         assert ("Log a delivery" in _text(response)) == (persona in BUDDY_WRITERS)
+        assert ("Quantity (hours)" in _text(response)) == (persona in BUDDY_WRITERS)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
