@@ -144,3 +144,22 @@ def test_page_reflows_to_320_css_pixels_except_data_tables(name, things, page, s
     )
 
     assert too_wide == []
+
+
+FORMS_WITH_ERRORS = [name for name, screen in PAGES.items() if screen.action is submit_empty_form]
+
+
+@pytest.mark.parametrize("name", FORMS_WITH_ERRORS)
+def test_every_error_summary_link_focuses_its_field(name, things, page, sign_in):
+    screen = PAGES[name]
+    if screen.persona:
+        sign_in(getattr(things, screen.persona))
+    page.goto(screen.path(things))
+    screen.action(page)
+
+    links = page.locator(".nhsuk-error-summary__list a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert hrefs, "the error summary links to no field"
+    for i, href in enumerate(hrefs):
+        links.nth(i).click()
+        assert page.evaluate("document.activeElement.id") == href.removeprefix("#"), href
