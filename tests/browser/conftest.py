@@ -3,6 +3,9 @@
 Playwright never downloads a browser here: the tests launch the system Chromium (``CHROMIUM``,
 default ``/usr/bin/chromium``). If it is missing the tests fail, not skip, so CI cannot pass
 without them. axe-core comes from ``node_modules`` (``npm ci``), like the NHS.UK frontend.
+
+Run them alone with ``.venv/bin/pytest -m browser``; set ``BROWSER_SCREENSHOTS=<dir>`` to keep
+the screenshots that test_screenshots.py takes.
 """
 
 import json
