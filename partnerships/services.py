@@ -165,6 +165,12 @@ def party_remove(*, party: Party, by) -> None:
     _require_change(party.partnership, by)
     if party.role in access.PRINCIPAL_PARTY_ROLES:
         raise StateConflict("The buddy and the supported party cannot be removed.")
+    if Commitment.objects.filter(
+        partnership_id=party.partnership_id, organisation_id=party.organisation_id
+    ).exists():
+        raise StateConflict(
+            f"{party.organisation} has commitments in this partnership, so it cannot be removed."
+        )
     party._history_user = by
     party.delete()
 

@@ -7,12 +7,13 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from partnerships import access, selectors, services
 from partnerships.errors import StateConflict
 from partnerships.models import Commitment, Delivery
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
-from tests.factories import PartnershipFactory
+from tests.factories import OrganisationFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -438,3 +439,17 @@ def test_last_delivery_date_is_the_latest_up_to_today(world, commitment, api_as)
 )
 def test_quantities_are_written_with_their_unit(value, unit, text):
     assert selectors.quantity_text(value, unit) == text
+
+
+def test_a_party_with_commitments_cannot_be_removed(world, as_user):
+    funder = OrganisationFactory(ods_code="QMJ", name="NHS NORTH CENTRAL LONDON ICB", kind="icb")
+    party = world.partnership.parties.create(organisation=funder, role="funder")
+    CommitmentFactory(partnership=world.partnership, organisation=funder, unit="gbp")
+    url = reverse("partnerships:party-remove", args=[world.partnership.pk, party.pk])
+
+    response = as_user(world.buddy_pm).post(url)
+
+    assert "has commitments in this partnership, so it cannot be removed" in (
+        response.content.decode()
+    )
+    assert world.partnership.parties.filter(organisation=funder).exists()
