@@ -4,8 +4,9 @@ from django import forms
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 
 from partnerships import access, selectors
 
@@ -63,4 +64,6 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "errors/500.jinja", status=500)
+    # Rendered without the request, so no context processor touches the database that may be
+    # what failed.
+    return HttpResponseServerError(render_to_string("errors/500.jinja"))

@@ -298,7 +298,9 @@ def test_deliveries_are_paginated(world, commitment, as_user):
     first, second = table(""), table("?page=2")
     assert first.count("<tr") == 26 and second.count("<tr") == 6  # with the header row
     assert "30 May 2026" in first and "30 May 2026" not in second
-    assert " 1 May 2026" in second and " 1 May 2026" not in first
+    assert ">1 May 2026" in second.replace("> ", ">") and ">1 May 2026" not in first.replace(
+        "> ", ">"
+    )
     assert client.get(url + "?page=nonsense").status_code == 200
 
 

@@ -366,9 +366,10 @@ def test_overdue_actions_and_reviews_are_shown(world, as_user):
     assert "Review overdue" in register
     detail = _text(client.get(reverse("risks:detail", args=[risk.pk])))
     # Ordered by due date: done (1 June), due yesterday (overdue), due today (not yet).
-    assert "1 July 2026 Overdue" in detail
-    assert "2 July 2026 Open" in detail
-    assert "1 June 2026 Done" in detail
+    # Responsive tables repeat each column's heading ("Status") in its cells.
+    assert "1 July 2026 Status Overdue" in detail
+    assert "2 July 2026 Status Open" in detail
+    assert "1 June 2026 Status Done" in detail
     assert detail.count("Overdue") == 1
 
 
