@@ -110,7 +110,10 @@ class DeliveryStaffGroup(models.TextChoices):
     MEDICAL_DENTAL = "medical_dental", "Medical and dental"
     NURSING_MIDWIFERY = "nursing_midwifery", "Nursing and midwifery registered"
     ALLIED_HEALTH = "allied_health", "Allied health professionals"
-    SCIENTIFIC_TECHNICAL = "scientific_technical", "Additional professional scientific and technical"
+    SCIENTIFIC_TECHNICAL = (
+        "scientific_technical",
+        "Additional professional scientific and technical",
+    )
     HEALTHCARE_SCIENTISTS = "healthcare_scientists", "Healthcare scientists"
     ADDITIONAL_CLINICAL = "additional_clinical", "Additional clinical services"
     ADMIN_CLERICAL = "admin_clerical", "Administrative and clerical"
