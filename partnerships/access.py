@@ -147,6 +147,14 @@ def can_write_for_organisation(user, organisation_id: str) -> bool:
     return can_act_for(user, organisation_id)
 
 
+def can_change_commitment(user, commitment) -> bool:
+    """Programme managers and executives of the committing organisation, while the partnership
+    is not closed, change a commitment and its deliveries."""
+    return commitment.partnership.status != "closed" and can_write_for_organisation(
+        user, commitment.organisation_id
+    )
+
+
 def committable_parties(user, partnership: Partnership) -> list[Party]:
     """The parties of an open partnership for which this person may plan and log commitments."""
     if partnership.status == "closed":

@@ -10,9 +10,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from partnerships import access
 from partnerships import selectors as partnership_selectors
 from partnerships.access import organisations_visible_to
-from partnerships.choices import PartnershipStatus
 from risks import matrix, selectors, services
 from risks.choices import AppetiteLevel, RiskBand, RiskCategory, RiskStatus
 from risks.filtersets import RiskFilterSet
@@ -42,12 +42,6 @@ DEFAULT_SORT = "-score"
 
 def _partnership(user, pk):
     return get_object_or_404(partnership_selectors.partnership_list(user), pk=pk)
-
-
-def _can_manage(user, partnership) -> bool:
-    return partnership.status != PartnershipStatus.CLOSED and services.can_manage_risks(
-        user, partnership
-    )
 
 
 def _scales() -> dict:
@@ -110,7 +104,7 @@ def register(request, pk):
             "selected": {name: request.GET.getlist(name) for name in request.GET},
             "sort_headers": _sort_headers(request),
             "query_string": urlencode(query, doseq=True),
-            "can_manage": _can_manage(request.user, partnership),
+            "can_manage": access.can_change_partnership(request.user, partnership),
         },
     )
 
@@ -150,7 +144,7 @@ def risk_detail(request, pk):
             "partnership": risk.partnership,
             "appetite_position": selectors.appetite_position(risk),
             "history": selectors.risk_history(risk),
-            "can_manage": _can_manage(request.user, risk.partnership),
+            "can_manage": access.can_change_partnership(request.user, risk.partnership),
             **_scales(),
         },
     )

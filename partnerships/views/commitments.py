@@ -40,14 +40,8 @@ def _visible_commitment(request, pk) -> Commitment:
     return get_object_or_404(selectors.commitment_list(request.user), pk=pk)
 
 
-def _may_change(user, commitment: Commitment) -> bool:
-    return commitment.partnership.status != PartnershipStatus.CLOSED and (
-        access.can_write_for_organisation(user, commitment.organisation_id)
-    )
-
-
 def _require_change(request, commitment: Commitment) -> None:
-    if not _may_change(request.user, commitment):
+    if not access.can_change_commitment(request.user, commitment):
         if commitment.partnership.status == PartnershipStatus.CLOSED:
             raise PermissionDenied("The partnership is closed, so its commitments cannot change.")
         raise PermissionDenied(
@@ -119,7 +113,7 @@ def _detail(request, commitment: Commitment, form=None, status=200):
         .order_by("-date", "-created_at", "id")
     )
     page = Paginator(deliveries, DELIVERIES_PAGE_SIZE).get_page(request.GET.get("page"))
-    can_change = _may_change(request.user, commitment)
+    can_change = access.can_change_commitment(request.user, commitment)
     if form is None and can_change:
         form = DeliveryForm(initial={"date": timezone.localdate()}, unit=commitment.unit)
     return render(
