@@ -372,3 +372,13 @@ def test_detail_runs_the_same_queries_for_1_or_10_objectives(
     with django_assert_num_queries(one):
         response = client.get(url)
     assert "Objective 9" in response.content.decode()
+
+
+def test_scope_areas_are_listed_one_per_line(world, as_user):
+    world.partnership.scope_areas = "Maternity\nUrgent and emergency care"
+    world.partnership.save()
+    page = as_user(world.buddy_viewer).get(
+        reverse("partnerships:detail", args=[world.partnership.pk])
+    )
+    html = page.content.decode()
+    assert "<li>Maternity</li><li>Urgent and emergency care</li>" in html
