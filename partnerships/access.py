@@ -92,6 +92,23 @@ def organisations_visible_to(user) -> QuerySet[Organisation]:
     return Organisation.objects.all()
 
 
+def organisations_related_to(user) -> QuerySet[Organisation]:
+    """Organisations whose own positions (such as their risk appetite) this person may read:
+    their own, those in a partnership with one of theirs, and every one for a regulator."""
+    if user is None or not user.is_authenticated or not memberships_of(user):
+        return Organisation.objects.none()
+    if is_regulator(user):
+        return Organisation.objects.all()
+    own = Exists(Membership.objects.filter(user_id=user.pk, organisation_id=OuterRef("pk")))
+    partner = Exists(
+        Party.objects.filter(
+            organisation_id=OuterRef("pk"),
+            partnership__parties__organisation__memberships__user_id=user.pk,
+        )
+    )
+    return Organisation.objects.filter(own | partner)
+
+
 # --- What may this person do -------------------------------------------------------------------
 
 

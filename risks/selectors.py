@@ -1,9 +1,8 @@
 """Reads of risks, actions and appetites, always starting from what the person may see.
 
-Risks and actions belong to a partnership, so ``partnerships.access`` scopes them. Risk appetites
-are an organisation's published stance (boards publish their appetite statements), so like
-organisations they are readable by every member of the service, regulators included; a person
-with no membership sees none.
+Risks and actions belong to a partnership, so ``partnerships.access`` scopes them. A risk appetite
+belongs to an organisation: its own members, members of the organisations it is in partnership
+with, and regulators read it (``access.organisations_related_to``); anyone else gets a 404.
 """
 
 from collections import defaultdict
@@ -266,10 +265,10 @@ def appetite_history(organisation: Organisation) -> list[HistoryEntry]:
 
 
 def appetites_visible_to(user) -> QuerySet[RiskAppetite]:
-    """Every organisation's appetite, for any member of the service (see the module docstring)."""
-    if not access.memberships_of(user):
-        return RiskAppetite.objects.none()
-    return RiskAppetite.objects.select_related("organisation")
+    """The appetites of the person's own organisations and their partners (all for a regulator)."""
+    return RiskAppetite.objects.filter(
+        organisation__in=access.organisations_related_to(user)
+    ).select_related("organisation")
 
 
 def organisation_appetites(organisation: Organisation) -> dict[str, RiskAppetite | None]:

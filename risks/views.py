@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from partnerships import access
 from partnerships import selectors as partnership_selectors
-from partnerships.access import organisations_visible_to
+from partnerships.access import organisations_related_to
 from risks import matrix, selectors, services
 from risks.choices import AppetiteLevel, RiskBand, RiskCategory, RiskStatus
 from risks.filtersets import RiskFilterSet
@@ -259,7 +259,7 @@ def action_edit(request, pk):
 def _organisation(user, code):
     if not code.isascii() or not code.isalnum():
         raise Http404("No such organisation.")  # ODS codes are letters and digits only
-    return get_object_or_404(organisations_visible_to(user), pk=code.upper())
+    return get_object_or_404(organisations_related_to(user), pk=code.upper())
 
 
 @login_required

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from buddying.api import UUID_REGEX, CSVExportMixin
 from partnerships import selectors as partnership_selectors
-from partnerships.access import organisations_visible_to
+from partnerships.access import organisations_related_to
 from risks import selectors, services
 from risks.filtersets import RiskActionFilterSet, RiskAppetiteFilterSet, RiskFilterSet
 
@@ -177,7 +177,7 @@ class RiskAppetiteViewSet(
     @extend_schema(request=RiskAppetiteWriteSerializer, responses=RiskAppetiteSerializer)
     def create(self, request, *args, **kwargs):
         serializer = RiskAppetiteWriteSerializer(data=request.data)
-        serializer.fields["organisation"].queryset = organisations_visible_to(request.user)
+        serializer.fields["organisation"].queryset = organisations_related_to(request.user)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         appetite, created = services.risk_appetite_set(

@@ -84,9 +84,14 @@ def test_unknown_ids_are_404(world, as_user):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_appetite_page_is_readable_by_every_member_of_the_service(world, as_user, persona):
+def test_appetite_page_is_readable_by_its_partners_and_regulators(world, as_user, persona):
     response = as_user(world.user(persona)).get(reverse("risks:appetite", args=["RAL"]))
-    assert response.status_code == (404 if persona == "nobody" else 200)
+    assert response.status_code == (200 if persona in READERS else 404)
+
+
+def test_members_read_their_own_organisations_appetite_without_a_partnership(world, as_user):
+    response = as_user(world.outsider).get(reverse("risks:appetite", args=["RRK"]))
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -94,7 +99,7 @@ def test_appetite_form_is_only_for_an_executive_of_that_organisation(world, as_u
     response = as_user(world.user(persona)).get(
         reverse("risks:appetite_edit", args=["RAL", "financial"])
     )
-    expected = 200 if persona == "buddy_exec" else 404 if persona == "nobody" else 403
+    expected = 200 if persona == "buddy_exec" else 403 if persona in READERS else 404
     assert response.status_code == expected
 
 
