@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from buddying.forms import NhsFormMixin
 from partnerships.models import Organisation, Partnership
 from risks import matrix
 from risks.choices import ActionStatus, AppetiteLevel, ReviewFrequency, RiskCategory, RiskStatus
@@ -59,7 +60,7 @@ def _scale(label: str, axis: str) -> forms.TypedChoiceField:
     )
 
 
-class RiskForm(forms.Form):
+class RiskForm(NhsFormMixin, forms.Form):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
     description = forms.CharField(widget=forms.Textarea, required=False)
     category = forms.ChoiceField(
@@ -140,7 +141,7 @@ class RiskEditForm(RiskForm):
     )
 
 
-class ActionForm(forms.Form):
+class ActionForm(NhsFormMixin, forms.Form):
     description = forms.CharField(
         widget=forms.Textarea,
         label="What will be done",

@@ -10,6 +10,7 @@ import io
 
 from django import forms
 
+from buddying.forms import NhsFormMixin
 from partnerships import services
 from partnerships.choices import CommitmentCategory, CommitmentUnit, DeliveryStaffGroup
 from partnerships.models import Commitment, Delivery, Organisation
@@ -23,7 +24,7 @@ __all__ = [
     "add_service_errors",
 ]
 
-DATE_ERRORS = {"required": "Enter a date", "invalid": "Enter a real date, like 2026-04-01"}
+DATE_ERRORS = {"required": "Enter a date", "invalid": "Enter a real date, for example 15 3 2026"}
 QUANTITY_ERRORS = {
     "invalid": "Enter a number, like 7.5",
     "max_digits": "Enter a number with no more than 10 digits before the decimal point",
@@ -39,7 +40,7 @@ UNIT_WORDS = {
 }
 
 
-class CommitmentForm(forms.ModelForm):
+class CommitmentForm(NhsFormMixin, forms.ModelForm):
     """Plan a commitment or change its plan. The organisation is chosen only when planning."""
 
     organisation = OrganisationChoiceField(
@@ -97,7 +98,7 @@ class CommitmentForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in services.COMMITMENT_FIELDS}
 
 
-class DeliveryForm(forms.ModelForm):
+class DeliveryForm(NhsFormMixin, forms.ModelForm):
     """Log a delivery (the quick form on a commitment's page) or correct one."""
 
     class Meta:

@@ -9,6 +9,7 @@ exactly what the API would say.
 from django import forms
 from django.core.exceptions import ValidationError
 
+from buddying.forms import NhsFormMixin
 from partnerships import services
 from partnerships.choices import (
     TRUST_KINDS,
@@ -83,7 +84,7 @@ class PartnershipPageFilterSet(PartnershipFilterSet):
 # --- Partnerships --------------------------------------------------------------------------------
 
 
-class PartnershipForm(forms.ModelForm):
+class PartnershipForm(NhsFormMixin, forms.ModelForm):
     """A partnership's details (not its parties or status)."""
 
     class Meta:
@@ -231,7 +232,7 @@ class PartyAddForm(PartyForm):
 # --- Objectives ----------------------------------------------------------------------------------
 
 
-class ObjectiveForm(forms.ModelForm):
+class ObjectiveForm(NhsFormMixin, forms.ModelForm):
     """What the partnership sets out to change and how it will be measured."""
 
     class Meta:
@@ -265,7 +266,7 @@ class ApproveForm(forms.Form):
     """No fields: it carries the service's message when an approval is refused."""
 
 
-class StatusForm(forms.Form):
+class StatusForm(NhsFormMixin, forms.Form):
     """Move a partnership along its lifecycle.
 
     ``to`` accepts any status so that a move the lifecycle does not allow reaches the service,

@@ -224,7 +224,7 @@ def test_quick_log_form_saves_and_records_who(world, commitment, as_user):
         ),
         ({"date": "2026-11-01", "quantity": "0"}, "The quantity must be more than 0."),
         ({"date": "2026-11-01", "quantity": "lots"}, "Enter a number, like 7.5"),
-        ({"date": "yesterday", "quantity": "1"}, "Enter a real date, like 2026-04-01"),
+        ({"date": "yesterday", "quantity": "1"}, "Enter a real date, for example 15 3 2026"),
         ({"date": "", "quantity": ""}, "Enter the quantity"),
     ],
 )

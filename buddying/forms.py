@@ -1,0 +1,53 @@
+"""Form building blocks shared by every app's forms."""
+
+import datetime
+
+from django import forms
+
+
+class DateInputParts(forms.MultiWidget):
+    """The NHS.UK date input: day, month and year as three boxes (``<name>_day`` and so on).
+
+    The parts are joined as ``YYYY-MM-DD`` for the ``DateField`` to parse, so a wrong date gets the
+    field's own message. A single ``<name>`` value in ISO form is accepted too, which keeps the
+    forms usable by scripts and tests that post one value.
+    """
+
+    template_name = "django/forms/widgets/multiwidget.html"  # unused: pages use the NHS macro
+    parts = ("day", "month", "year")
+
+    def __init__(self, attrs=None):
+        super().__init__([forms.TextInput, forms.TextInput, forms.TextInput], attrs)
+        self.widgets_names = [f"_{part}" for part in self.parts]
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [str(value.day), str(value.month), str(value.year)]
+        if isinstance(value, str) and value.count("-") == 2:
+            year, month, day = value.split("-")
+            return [day, month, year]
+        return ["", "", ""]
+
+    def value_from_datadict(self, data, files, name):
+        day, month, year = ((data.get(f"{name}_{part}") or "").strip() for part in self.parts)
+        if not (day or month or year):
+            return data.get(name)
+        return f"{year}-{month}-{day}"
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and all(f"{name}_{part}" not in data for part in self.parts)
+
+
+def use_nhs_date_inputs(form: forms.BaseForm) -> None:
+    """Give every date field of the form the NHS.UK day/month/year input."""
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField) and not isinstance(field.widget, DateInputParts):
+            field.widget = DateInputParts()
+
+
+class NhsFormMixin:
+    """Mixed into every page form: NHS.UK date inputs for date fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_nhs_date_inputs(self)
