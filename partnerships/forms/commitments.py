@@ -67,8 +67,8 @@ class CommitmentForm(NhsFormMixin, forms.ModelForm):
         }
         help_texts = {
             "planned_quantity": "In the unit above, for the whole period, like 120",
-            "start_date": "For example, 2026-04-01",
-            "end_date": "For example, 2027-03-31",
+            "start_date": "For example, 1 4 2026",
+            "end_date": "For example, 31 3 2027",
         }
         error_messages = {
             "category": {"required": "Select a category"},
@@ -106,7 +106,7 @@ class DeliveryForm(NhsFormMixin, forms.ModelForm):
         fields = list(services.DELIVERY_FIELDS)
         widgets = {"date": forms.DateInput, "note": forms.Textarea}
         labels = {"staff_group": "Staff group (optional)", "note": "Note (optional)"}
-        help_texts = {"date": "For example, 2026-11-09", "quantity": "Like 7.5"}
+        help_texts = {"date": "For example, 9 11 2026", "quantity": "Like 7.5"}
         error_messages = {
             "date": DATE_ERRORS,
             "quantity": {"required": "Enter the quantity", **QUANTITY_ERRORS},
