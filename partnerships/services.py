@@ -121,14 +121,21 @@ def _require_change(partnership: Partnership, by) -> None:
 
 @transaction.atomic
 def partnership_update(*, partnership: Partnership, by, **fields: Any) -> Partnership:
-    """Change a partnership's details (not its status: see ``partnership_transition``)."""
+    """Change a partnership's details (not its status: see ``partnership_transition``).
+
+    An approval is given to the terms as they stood, so changing the terms of a proposal
+    withdraws the approvals given so far: each executive approves what was finally proposed.
+    """
     _require_change(partnership, by)
     unknown = set(fields) - set(PARTNERSHIP_FIELDS)
     if unknown:
         raise TypeError(f"Unknown partnership fields: {sorted(unknown)}")
+    changed = [name for name, value in fields.items() if getattr(partnership, name) != value]
     for name, value in fields.items():
         setattr(partnership, name, value)
     _save(partnership, by=by)
+    if changed and partnership.status == PartnershipStatus.PROPOSED:
+        partnership.approvals.all().delete()
     return partnership
 
 

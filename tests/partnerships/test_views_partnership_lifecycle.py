@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from partnerships import services
 from partnerships.choices import PartnershipStatus
 from partnerships.models import Approval
 
@@ -199,3 +200,25 @@ def test_closing_keeps_what_was_typed_when_refused(world, as_user):
     page = response.content.decode()
     assert "The trusts merged." in page
     assert re.search(r'value="closed"[^>]*checked', page)
+
+
+def test_changing_the_terms_of_a_proposal_withdraws_earlier_approvals(world):
+    services.partnership_approve(partnership=world.partnership, by=world.buddy_exec)
+    assert world.partnership.approvals.count() == 1
+
+    services.partnership_update(
+        partnership=world.partnership, by=world.supported_pm, remuneration_gbp=500000
+    )
+
+    assert world.partnership.approvals.count() == 0
+    services.partnership_approve(partnership=world.partnership, by=world.supported_exec)
+    world.partnership.refresh_from_db()
+    assert world.partnership.status == "proposed"  # the buddy must approve the new terms
+
+
+def test_saving_a_proposal_unchanged_keeps_its_approvals(world):
+    services.partnership_approve(partnership=world.partnership, by=world.buddy_exec)
+    services.partnership_update(
+        partnership=world.partnership, by=world.supported_pm, title=world.partnership.title
+    )
+    assert world.partnership.approvals.count() == 1
