@@ -222,3 +222,11 @@ def test_saving_a_proposal_unchanged_keeps_its_approvals(world):
         partnership=world.partnership, by=world.supported_pm, title=world.partnership.title
     )
     assert world.partnership.approvals.count() == 1
+
+
+def test_the_edit_page_warns_that_changes_withdraw_approvals(world, as_user):
+    url = reverse("partnerships:update", args=[world.partnership.pk])
+    client = as_user(world.supported_pm)
+    assert "approvals given so far are withdrawn" not in client.get(url).content.decode()
+    services.partnership_approve(partnership=world.partnership, by=world.buddy_exec)
+    assert "approvals given so far are withdrawn" in client.get(url).content.decode()
