@@ -197,4 +197,10 @@ def risk_appetite_set(
     if "statement" in fields and appetite.statement is None:
         appetite.statement = ""
     _save(appetite, by=by)
+    # The risks' outside-appetite flags may have changed: mark them changed, so a client syncing
+    # risks with ``updated_since`` sees them (a queryset update: no change in the risks' history).
+    Risk.objects.filter(
+        category=category,
+        partnership__parties__organisation=organisation,
+    ).update(updated_at=timezone.now())
     return appetite, created

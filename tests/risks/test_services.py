@@ -285,3 +285,20 @@ def test_unknown_category_is_refused(world):
             by=world.buddy_exec,
         )
     assert "category" in caught.value.message_dict
+
+
+def test_setting_an_appetite_marks_the_parties_risks_of_that_category_changed(world):
+    strategic = RiskFactory(partnership=world.partnership, category="strategic")
+    financial = RiskFactory(partnership=world.partnership, category="financial")
+    before = {r.pk: r.updated_at for r in Risk.objects.all()}
+
+    services.risk_appetite_set(
+        organisation=world.buddy,
+        category="strategic",
+        by=world.buddy_exec,
+        level="cautious",
+        tolerance=6,
+    )
+
+    assert Risk.objects.get(pk=strategic.pk).updated_at > before[strategic.pk]
+    assert Risk.objects.get(pk=financial.pk).updated_at == before[financial.pk]
