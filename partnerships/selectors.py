@@ -135,6 +135,12 @@ def partnership_history(partnership: Partnership) -> list[HistoryEntry]:
             Objective.history.filter(partnership_id=partnership.pk).select_related("history_user"),
             lambda r: f"Objective: {r.title}",
         ),
+        _entries(
+            Approval.history.filter(partnership_id=partnership.pk).select_related(
+                "history_user", "party__organisation"
+            ),
+            lambda r: f"Approval for {r.party.organisation}",
+        ),
     )
     return sorted(history, key=lambda entry: entry.when, reverse=True)
 

@@ -135,7 +135,9 @@ def partnership_update(*, partnership: Partnership, by, **fields: Any) -> Partne
         setattr(partnership, name, value)
     _save(partnership, by=by)
     if changed and partnership.status == PartnershipStatus.PROPOSED:
-        partnership.approvals.all().delete()
+        for approval in partnership.approvals.all():
+            approval._history_user = by  # the history shows who withdrew it, by changing terms
+            approval.delete()
     return partnership
 
 
@@ -229,11 +231,12 @@ def partnership_approve(*, partnership: Partnership, by) -> list[Approval]:
             f"Only a proposed partnership can be approved; this one is {partnership.get_status_display().lower()}."
         )
     already = {approval.party_id for approval in partnership.approvals.all()}
-    new = [
-        Approval.objects.create(partnership=partnership, party=party, approved_by=by)
-        for party in parties
-        if party.pk not in already
-    ]
+    new = []
+    for party in parties:
+        if party.pk not in already:
+            approval = Approval(partnership=partnership, party=party, approved_by=by)
+            _save(approval, by=by)
+            new.append(approval)
     if not new:
         raise StateConflict("Your organisation has already approved this partnership.")
     if not missing_approvals(partnership):

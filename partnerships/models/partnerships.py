@@ -185,6 +185,8 @@ class Approval(models.Model):
     )
     approved_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["approved_at"]
         constraints = [

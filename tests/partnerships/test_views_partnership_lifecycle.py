@@ -230,3 +230,17 @@ def test_the_edit_page_warns_that_changes_withdraw_approvals(world, as_user):
     assert "approvals given so far are withdrawn" not in client.get(url).content.decode()
     services.partnership_approve(partnership=world.partnership, by=world.buddy_exec)
     assert "approvals given so far are withdrawn" in client.get(url).content.decode()
+
+
+def test_approvals_and_their_withdrawal_are_in_the_history(world, as_user):
+    services.partnership_approve(partnership=world.partnership, by=world.buddy_exec)
+    services.partnership_update(
+        partnership=world.partnership, by=world.supported_pm, remuneration_gbp=500000
+    )
+    page = as_user(world.buddy_viewer).get(
+        reverse("partnerships:detail", args=[world.partnership.pk])
+    )
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page.content.decode()))
+    text = " ".join(text.split())
+    assert "Created: Approval for Royal Free London NHS Foundation Trust" in text
+    assert "Deleted: Approval for Royal Free London NHS Foundation Trust" in text
