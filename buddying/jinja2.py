@@ -1,5 +1,6 @@
 """The Jinja2 environment for pages: NHS England's nhsuk-frontend-jinja macros plus Django helpers."""
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
@@ -20,6 +21,7 @@ def environment(**options) -> Environment:
     env.globals.update(
         {
             "static": static,
+            "STATIC_URL": settings.STATIC_URL,
             "url": url,
             "get_messages": get_messages,
         }
