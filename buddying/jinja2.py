@@ -8,6 +8,7 @@ from django.utils.formats import number_format
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from buddying import formatting
+from partnerships.selectors import quantity_text
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -33,6 +34,7 @@ def environment(**options) -> Environment:
             "money": formatting.money,
             "number": number_format,
             "or_none": formatting.or_none,
+            "quantity": quantity_text,
         }
     )
     return env

@@ -408,14 +408,18 @@ def commitment_summary(partnership: Partnership, user=None) -> CommitmentSummary
     )
 
 
-def quantity_text(value: Decimal, unit: str) -> str:
-    """A quantity in its unit, as pages and messages show it: "7.5 hours", "£1,200", "0.4 FTE"."""
-    text = f"{value:,.2f}".removesuffix(".00")
+def quantity_text(value: Decimal | None, unit: str) -> str:
+    """A quantity in its unit, as pages and messages show it: "7.50 hours", "£1,200",
+    "0.40 FTE", "1 day", "−£1,336.99" (a minus sign for a shortfall), "None"."""
+    if value is None:
+        return "None"
+    text = f"{abs(value):,.2f}".removesuffix(".00")
+    sign = "−" if value < 0 else ""
     if unit == CommitmentUnit.GBP:
-        return f"£{text}"
+        return f"{sign}£{text}"
     if unit == CommitmentUnit.FTE:
-        return f"{text} FTE"
-    return f"{text} {unit[:-1] if text == '1' else unit}"
+        return f"{sign}{text} FTE"
+    return f"{sign}{text} {unit[:-1] if text == '1' else unit}"
 
 
 COMMITMENT_HISTORY_LIMIT = 100
