@@ -3,6 +3,27 @@
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+
+def add_service_errors(form: forms.Form, error: ValidationError, *, field: str | None = None):
+    """Show a service's ``ValidationError`` (or ``StateConflict``) on ``form``.
+
+    Messages keyed by a field the form has go on that field; anything else goes on ``field``
+    (``None``: the top of the error summary).
+    """
+    if hasattr(error, "error_dict"):
+        for key, messages in error.error_dict.items():
+            form.add_error(key if key in form.fields else field, messages)
+    else:
+        form.add_error(field, error.messages)
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    """A select of organisations by their full name."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name
 
 
 class DateInputParts(forms.MultiWidget):

@@ -6,9 +6,8 @@ exactly what the API returns.
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 
-from buddying.forms import NhsFormMixin
+from buddying.forms import NhsFormMixin, OrganisationChoiceField
 from partnerships.models import Organisation, Partnership
 from risks import matrix
 from risks.choices import ActionStatus, AppetiteLevel, ReviewFrequency, RiskCategory, RiskStatus
@@ -17,23 +16,9 @@ from risks.models import SCORE_KINDS
 User = get_user_model()
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's validation messages on the form, inline where a field matches."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user) -> str:
         return user.get_full_name() or user.get_username()
-
-
-class OrganisationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, organisation) -> str:
-        return organisation.display_name
 
 
 def party_members(partnership: Partnership):

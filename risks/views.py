@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from buddying.forms import add_service_errors
 from partnerships import access
 from partnerships import selectors as partnership_selectors
 from partnerships.access import organisations_related_to
@@ -22,7 +23,6 @@ from risks.forms import (
     AppetiteForm,
     RiskEditForm,
     RiskForm,
-    apply_errors,
 )
 from risks.models import SCALE_FIELDS
 
@@ -168,7 +168,7 @@ def risk_create(request, pk):
                 partnership=partnership, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Risk {risk.reference} added.")
             return redirect("risks:detail", risk.pk)
@@ -204,7 +204,7 @@ def risk_edit(request, pk):
         try:
             services.risk_update(risk=risk, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Risk {risk.reference} updated.")
             return redirect("risks:detail", risk.pk)
@@ -224,7 +224,7 @@ def action_create(request, pk):
         try:
             services.action_create(risk=risk, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Action added.")
             return redirect("risks:detail", risk.pk)
@@ -247,7 +247,7 @@ def action_edit(request, pk):
         try:
             services.action_update(action=action, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Action updated.")
             return redirect("risks:detail", risk.pk)
@@ -301,7 +301,7 @@ def appetite_edit(request, code, category):
                 organisation=organisation, category=category, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             label = RiskCategory(category).label.lower()
             messages.success(request, f"Appetite for {label} risk saved.")

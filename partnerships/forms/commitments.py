@@ -10,12 +10,10 @@ import io
 
 from django import forms
 
-from buddying.forms import NhsFormMixin
+from buddying.forms import NhsFormMixin, OrganisationChoiceField, add_service_errors
 from partnerships import services
 from partnerships.choices import CommitmentCategory, CommitmentUnit, DeliveryStaffGroup
 from partnerships.models import Commitment, Delivery, Organisation
-
-from .partnerships import OrganisationChoiceField, add_service_errors
 
 __all__ = [
     "CommitmentForm",

@@ -7,9 +7,8 @@ exactly what the API would say.
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 
-from buddying.forms import NhsFormMixin
+from buddying.forms import NhsFormMixin, OrganisationChoiceField
 from partnerships import services
 from partnerships.choices import (
     TRUST_KINDS,
@@ -28,26 +27,6 @@ MONEY_ERRORS = {
     "max_digits": "Enter an amount with no more than 12 digits before the decimal point",
     "max_decimal_places": "Enter an amount with no more than 2 decimal places (pence)",
 }
-
-
-def add_service_errors(form: forms.Form, error: ValidationError, *, field: str | None = None):
-    """Show a service's ``ValidationError`` (or ``StateConflict``) on ``form``.
-
-    Messages keyed by a field the form has go on that field; anything else goes on ``field``
-    (``None``: the top of the error summary).
-    """
-    if hasattr(error, "error_dict"):
-        for key, messages in error.error_dict.items():
-            form.add_error(key if key in form.fields else field, messages)
-    else:
-        form.add_error(field, error.messages)
-
-
-class OrganisationChoiceField(forms.ModelChoiceField):
-    """A select of organisations by their full name."""
-
-    def label_from_instance(self, obj: Organisation) -> str:
-        return obj.display_name
 
 
 def trust_choices():

@@ -14,13 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from buddying.formatting import date_long
+from buddying.forms import add_service_errors
 from partnerships import access, selectors, services
 from partnerships.choices import DeliveryStaffGroup, PartnershipStatus
 from partnerships.forms.commitments import (
     CommitmentForm,
     DeliveriesUploadForm,
     DeliveryForm,
-    add_service_errors,
 )
 from partnerships.models import Commitment, Delivery
 

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from buddying.forms import add_service_errors
 from partnerships import access, selectors, services
 from partnerships.choices import PartnershipStatus
 from partnerships.forms.partnerships import (
@@ -25,7 +26,6 @@ from partnerships.forms.partnerships import (
     PartyAddForm,
     PartyForm,
     StatusForm,
-    add_service_errors,
 )
 from partnerships.models import Objective, Party
 
