@@ -33,6 +33,7 @@ setup-dev: $(VENV)/.installed-dev node_modules/.installed
 demo-data: setup
 	$(PY) manage.py import_organisations
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_commitments
 	$(PY) manage.py seed_demo_risks
 
 ## Run the web server, a Celery worker and Celery beat together.

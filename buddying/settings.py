@@ -60,9 +60,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "partnerships",
-    "risks",
     "buddying",
+    "partnerships",
+    "partnerships.commitments",
+    "risks",
+    "buddying.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "buddying.common.middleware.StateConflictMiddleware",
 ]
 
 ROOT_URLCONF = "buddying.urls"
@@ -87,7 +90,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
         "OPTIONS": {
-            "environment": "buddying.jinja2.environment",
+            "environment": "buddying.common.jinja2.environment",
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -182,7 +185,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "buddying.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "buddying.common.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -190,7 +193,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "buddying.api.exception_handler",
+    "EXCEPTION_HANDLER": "buddying.common.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # API tokens: stored hashed by django-rest-knox, sent as "Authorization: Token <key>".
@@ -219,8 +222,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "partnerships.choices.Role",
         "CqcRatingEnum": "partnerships.choices.CqcRating",
         "FundingSourceEnum": "partnerships.choices.FundingSource",
-        "CommitmentCategoryEnum": "partnerships.choices.CommitmentCategory",
-        "CommitmentUnitEnum": "partnerships.choices.CommitmentUnit",
+        "CommitmentCategoryEnum": "partnerships.commitments.choices.CommitmentCategory",
+        "CommitmentUnitEnum": "partnerships.commitments.choices.CommitmentUnit",
         "RagEnum": "partnerships.choices.Rag",
         "DeliveryStaffGroupEnum": "partnerships.choices.DeliveryStaffGroup",
         "RiskCategoryEnum": "risks.choices.RiskCategory",

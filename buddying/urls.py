@@ -8,11 +8,12 @@ from buddying.health import healthz
 
 api_patterns = [
     path("", include("partnerships.api.urls")),
+    path("", include("partnerships.commitments.api.urls")),
     path("", include("risks.api.urls")),
 ]
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", include("buddying.dashboard.urls")),
     path("healthz", healthz, name="healthz"),
     path(
         "sign-in/",
@@ -25,6 +26,7 @@ urlpatterns = [
     ),
     path("sign-out/", views.sign_out, name="logout"),
     path("partnerships/", include("partnerships.urls")),
+    path("partnerships/", include("partnerships.commitments.urls")),
     path("", include("risks.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,17 +1,11 @@
-"""Project-level pages: the dashboard, sign-in form and error pages."""
+"""Project-level pages: the sign-in form and error pages."""
 
 from django import forms
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-
-from partnerships import access, selectors
-from partnerships.choices import PartnershipStatus, Rag
-from risks import selectors as risk_selectors
-from risks.choices import RiskStatus
 
 
 class SignInForm(AuthenticationForm):
@@ -27,40 +21,6 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["password"].widget = forms.PasswordInput()
-
-
-DASHBOARD_ROWS = 10
-
-
-@login_required
-def dashboard(request):
-    """What needs the person's attention: approvals, commitments behind plan, risks outside
-    appetite, then their partnerships."""
-    partnerships = selectors.partnership_list(request.user).order_by("status", "reference")[:50]
-    awaiting = selectors.partnerships_awaiting_approval_by(request.user).order_by("reference")
-    behind = (
-        selectors.commitment_list(request.user)
-        .filter(rag__in=[Rag.RED, Rag.AMBER], partnership__status=PartnershipStatus.ACTIVE)
-        .order_by("percent_of_expected", "reference")[:DASHBOARD_ROWS]
-    )
-    outside_appetite = (
-        risk_selectors.risk_list(request.user)
-        .filter(outside_appetite=True, status=RiskStatus.OPEN)
-        .order_by("-current_score", "reference")[:DASHBOARD_ROWS]
-    )
-    return render(
-        request,
-        "dashboard.jinja",
-        {
-            "partnerships": partnerships,
-            "awaiting_approval": awaiting,
-            "commitments_behind": behind,
-            "risks_outside_appetite": outside_appetite,
-            "rag_labels": dict(Rag.choices),
-            "has_memberships": bool(access.memberships_of(request.user)),
-            "is_regulator": access.is_regulator(request.user),
-        },
-    )
 
 
 def sign_out(request):

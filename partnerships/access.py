@@ -1,28 +1,50 @@
-"""The access policy: the one place that decides what a person may see and do (DESIGN §2).
+"""The access policy: the one place that decides what a person may see and do (DESIGN §2, §5).
 
-Visibility is expressed as SQL (``EXISTS`` subqueries on parties and memberships), never as a list
-of ids loaded into Python, so its cost does not grow with the size of the tables. Everything else
-— pages, API, reports, reminders — asks this module and filters nothing by hand.
+Visibility is expressed as SQL (an ``EXISTS`` over parties and memberships), never as a list of ids
+loaded into Python, so its cost does not grow with the size of the tables. Every model that belongs
+to a partnership declares its route to it (``access_route``) and its who-may-do-what table
+(``access_rules``, see ``partnerships.rules``); this module reads them:
+
+- ``visible(Model or queryset, user)``: the rows the person may see, for any such model;
+- ``require(user, action, obj)``: raises, in this order, ``Http404`` (not visible),
+  ``PermissionDenied`` (not allowed, with the sentence the person sees) and ``StateConflict``
+  (allowed, but not in this state — a closed partnership);
+- ``allows(user, action, obj)``: whether ``require`` would pass, for pages deciding which buttons
+  to show.
+
+Views, API, commands, tasks and reports all call it; nothing filters visibility by hand elsewhere.
 
 - A regulator (a ``regulator`` membership of a regulator organisation) reads everything, writes nothing.
 - Anyone else reads the partnerships their organisations are a party to, and what hangs off them.
-- Programme managers and executives change what belongs to their own organisation.
-- Only executives approve, sign, sign off and set their organisation's risk appetite.
 - A person with no membership sees nothing.
 """
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.http import Http404
 
-from partnerships.choices import PartyRole, Role
-from partnerships.models import Commitment, Delivery, Membership, Organisation, Partnership, Party
+from buddying.common.errors import StateConflict
+from partnerships.choices import OrganisationKind, PartnershipStatus, PartyRole, Role
+from partnerships.models import Membership, Organisation, Partnership, Party
+from partnerships.rules import ANY_PARTY, EXECUTIVE_ROLES, PRINCIPAL_PARTY, WRITE_ROLES, Rule
 
-WRITE_ROLES = frozenset({Role.PROGRAMME_MANAGER, Role.EXECUTIVE})
-EXECUTIVE_ROLES = frozenset({Role.EXECUTIVE})
+__all__ = [
+    "EXECUTIVE_ROLES",
+    "PRINCIPAL_PARTY_ROLES",
+    "WRITE_ROLES",
+    "allows",
+    "require",
+    "visible",
+]
+
 PRINCIPAL_PARTY_ROLES = frozenset({PartyRole.BUDDY, PartyRole.SUPPORTED})
 
 _CACHE_ATTR = "_buddying_memberships"
+
+
+# --- Who is this person ------------------------------------------------------------------------
 
 
 def memberships_of(user) -> list[Membership]:
@@ -43,7 +65,11 @@ def forget_memberships(user) -> None:
 
 
 def is_regulator(user) -> bool:
-    return any(m.role == Role.REGULATOR for m in memberships_of(user))
+    """A ``regulator`` membership of an organisation that is a regulator (both, always)."""
+    return any(
+        m.role == Role.REGULATOR and m.organisation.kind == OrganisationKind.REGULATOR
+        for m in memberships_of(user)
+    )
 
 
 def roles_in(user, organisation_id: str) -> set[str]:
@@ -56,33 +82,36 @@ def organisations_with_role(user, roles: Iterable[str]) -> list[Organisation]:
     return [m.organisation for m in memberships_of(user) if m.role in roles]
 
 
-def _member_party_exists(user, partnership_ref: str) -> Exists:
-    return Exists(
-        Party.objects.filter(
-            partnership_id=OuterRef(partnership_ref),
-            organisation__memberships__user_id=user.pk,
-        )
-    )
+def can_act_for(user, organisation_id: str, roles: Iterable[str] = WRITE_ROLES) -> bool:
+    """Whether the person holds one of ``roles`` in the organisation (regulators never write)."""
+    return bool(roles_in(user, organisation_id) & set(roles))
 
 
 # --- What may this person see ------------------------------------------------------------------
 
 
-def scope_to_visible_partnerships(queryset: QuerySet, user, partnership_path: str) -> QuerySet:
-    """Restrict any queryset whose rows belong to a partnership to those the person may see.
+def _sql_route(model: type[Model]) -> str:
+    route = model.access_route
+    return f"{route}_id" if route else "pk"
 
-    ``partnership_path`` is the lookup from the row to the partnership's id, e.g. ``"pk"`` for
-    partnerships, ``"partnership_id"`` for a commitment, ``"risk__partnership_id"`` for an action.
-    """
+
+def visible(source: type[Model] | QuerySet, user) -> QuerySet:
+    """The rows of a model that belongs to a partnership (or of a queryset of it) that the person
+    may see: none without a membership, all for a regulator, else one ``EXISTS`` on the parties."""
+    queryset = source if isinstance(source, QuerySet) else source._default_manager.all()
     if user is None or not user.is_authenticated or not memberships_of(user):
         return queryset.none()
     if is_regulator(user):
         return queryset
-    return queryset.filter(_member_party_exists(user, partnership_path))
+    member_party = Party.objects.filter(
+        partnership_id=OuterRef(_sql_route(queryset.model)),
+        organisation__memberships__user_id=user.pk,
+    )
+    return queryset.filter(Exists(member_party))
 
 
 def partnerships_visible_to(user) -> QuerySet[Partnership]:
-    return scope_to_visible_partnerships(Partnership.objects.all(), user, "pk")
+    return visible(Partnership, user)
 
 
 def organisations_visible_to(user) -> QuerySet[Organisation]:
@@ -109,24 +138,101 @@ def organisations_related_to(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(own | partner)
 
 
+def partnership_of(obj) -> Partnership | None:
+    """Follow the object's declared route to its partnership (no query when it is loaded)."""
+    route = type(obj).access_route
+    if route is None:
+        return None
+    for name in route.split("__") if route else ():
+        obj = getattr(obj, name)
+    return obj
+
+
+def can_see(user, partnership: Partnership) -> bool:
+    """Whether the person may see this partnership (using its prefetched parties)."""
+    if is_regulator(user):
+        return True
+    mine = {m.organisation_id for m in memberships_of(user)}
+    return any(party.organisation_id in mine for party in partnership.parties.all())
+
+
 # --- What may this person do -------------------------------------------------------------------
 
 
-def can_act_for(user, organisation_id: str, roles: Iterable[str] = WRITE_ROLES) -> bool:
-    """Whether the person holds one of ``roles`` in the organisation (regulators never write)."""
-    return bool(roles_in(user, organisation_id) & set(roles))
+def _follow(obj, lookup: str):
+    for name in lookup.split("__"):
+        obj = getattr(obj, name)
+    return obj
+
+
+def _organisations_counting(rule: Rule, obj, partnership: Partnership | None) -> list[str]:
+    """The ODS codes of the organisations whose members ``rule`` lets act on ``obj``."""
+    if rule.party == ANY_PARTY:
+        return [party.organisation_id for party in partnership.parties.all()]
+    if rule.party == PRINCIPAL_PARTY:
+        return [
+            party.organisation_id
+            for party in partnership.parties.all()
+            if party.role in PRINCIPAL_PARTY_ROLES
+        ]
+    return [_follow(obj, f"{rule.party}_id")]
+
+
+def _rule(obj, action: str) -> Rule:
+    try:
+        return type(obj).access_rules[action]
+    except (AttributeError, KeyError):
+        raise LookupError(f"No access rule for {action!r} on {type(obj).__name__}") from None
+
+
+_VISIBLE, _ALLOWED, _STATE = "visible", "allowed", "state"
+
+
+def _failed_check(user, action: str, obj) -> tuple[str, Rule] | None:
+    """The first check ``action`` on ``obj`` fails, in the order visible, allowed, state."""
+    rule = _rule(obj, action)
+    partnership = partnership_of(obj)
+    if partnership is not None and not can_see(user, partnership):
+        return _VISIBLE, rule
+    organisations = _organisations_counting(rule, obj, partnership)
+    if not any(can_act_for(user, code, rule.roles) for code in organisations):
+        return _ALLOWED, rule
+    if (
+        rule.open_only
+        and partnership is not None
+        and partnership.status == PartnershipStatus.CLOSED
+    ):
+        return _STATE, rule
+    return None
+
+
+def require(user, action: str, obj) -> None:
+    """Refuse ``action`` on ``obj`` unless the object's rule allows it: 404 if the person may not
+    see it, 403 (with the rule's sentence) if they may not do it, 409 if its state forbids it."""
+    failed = _failed_check(user, action, obj)
+    if failed is None:
+        return
+    check, rule = failed
+    if check == _VISIBLE:
+        raise Http404("Not found.")
+    if check == _ALLOWED:
+        named = (
+            _follow(obj, rule.party)
+            if rule.party not in (ANY_PARTY, PRINCIPAL_PARTY)
+            else "a party to the partnership"
+        )
+        raise PermissionDenied(rule.message.format(organisation=named))
+    raise StateConflict(rule.closed_message)
+
+
+def allows(user, action: str, obj) -> bool:
+    """Whether ``require(user, action, obj)`` would pass: for pages deciding what to offer."""
+    return _failed_check(user, action, obj) is None
 
 
 def can_propose_partnership(user, organisation_ids: Iterable[str]) -> bool:
     """A programme manager or executive may propose only a partnership their organisation is in."""
     return any(can_act_for(user, code) for code in organisation_ids)
-
-
-def can_change_partnership(user, partnership: Partnership) -> bool:
-    """Programme managers and executives of any party may edit a partnership that is not closed."""
-    return partnership.status != "closed" and any(
-        can_act_for(user, party.organisation_id) for party in partnership.parties.all()
-    )
 
 
 def approvable_parties(user, partnership: Partnership) -> list[Party]:
@@ -139,45 +245,13 @@ def approvable_parties(user, partnership: Partnership) -> list[Party]:
     ]
 
 
-def can_change_status(user, partnership: Partnership) -> bool:
-    """Programme managers and executives of the buddy or supported party move the lifecycle on."""
-    return any(
-        party.role in PRINCIPAL_PARTY_ROLES and can_act_for(user, party.organisation_id)
-        for party in partnership.parties.all()
-    )
-
-
-# --- Commitments and deliveries ----------------------------------------------------------------
-
-
-def commitments_visible_to(user) -> QuerySet[Commitment]:
-    """Every party's members read all the partnership's commitments; regulators read them all."""
-    return scope_to_visible_partnerships(Commitment.objects.all(), user, "partnership_id")
-
-
-def deliveries_visible_to(user) -> QuerySet[Delivery]:
-    return scope_to_visible_partnerships(Delivery.objects.all(), user, "commitment__partnership_id")
-
-
-def can_write_for_organisation(user, organisation_id: str) -> bool:
-    """Whether the person may plan commitments and log deliveries on the organisation's behalf."""
-    return can_act_for(user, organisation_id)
-
-
-def can_change_commitment(user, commitment) -> bool:
-    """Programme managers and executives of the committing organisation, while the partnership
-    is not closed, change a commitment and its deliveries."""
-    return commitment.partnership.status != "closed" and can_write_for_organisation(
-        user, commitment.organisation_id
-    )
-
-
-def committable_parties(user, partnership: Partnership) -> list[Party]:
-    """The parties of an open partnership for which this person may plan and log commitments."""
-    if partnership.status == "closed":
-        return []
+def acting_parties(user, partnership: Partnership, action: str, model: type[Model]) -> list[Party]:
+    """The parties of the partnership on whose behalf this person may do ``action`` to a new
+    ``model`` row of theirs (for example, plan a commitment for that party)."""
     return [
         party
         for party in partnership.parties.all()
-        if can_write_for_organisation(user, party.organisation_id)
+        if allows(
+            user, action, model(partnership=partnership, organisation_id=party.organisation_id)
+        )
     ]

@@ -3,8 +3,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from partnerships.models import (
     Approval,
-    Commitment,
-    Delivery,
     Membership,
     Objective,
     Organisation,
@@ -53,31 +51,3 @@ class PartnershipAdmin(SimpleHistoryAdmin):
 class ApprovalAdmin(admin.ModelAdmin):
     list_display = ["partnership", "party", "approved_by", "approved_at"]
     raw_id_fields = ["partnership", "party", "approved_by"]
-
-
-# --- Commitments and deliveries ---
-
-
-@admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
-    list_display = [
-        "reference",
-        "partnership",
-        "organisation",
-        "category",
-        "unit",
-        "planned_quantity",
-    ]
-    list_filter = ["category", "unit"]
-    search_fields = ["reference", "partnership__reference", "description"]
-    raw_id_fields = ["partnership", "organisation"]
-    readonly_fields = ["reference"]
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(SimpleHistoryAdmin):
-    list_display = ["commitment", "date", "quantity", "staff_group", "logged_by"]
-    list_filter = ["staff_group"]
-    search_fields = ["commitment__reference", "commitment__partnership__reference"]
-    raw_id_fields = ["commitment"]
-    date_hierarchy = "date"

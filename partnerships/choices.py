@@ -74,27 +74,6 @@ class FundingSource(models.TextChoices):
     OTHER = "other", "Other"
 
 
-# --- Commitments and deliveries ---
-
-
-class CommitmentCategory(models.TextChoices):
-    EXECUTIVE_TIME = "executive_time", "Executive time"
-    CLINICAL_TIME = "clinical_time", "Clinical time"
-    QUALITY_IMPROVEMENT = "quality_improvement", "Quality improvement"
-    TRAINING = "training", "Training"
-    FINANCE = "finance", "Finance"
-    ESTATES = "estates", "Estates"
-    DIGITAL = "digital", "Digital"
-    OTHER = "other", "Other"
-
-
-class CommitmentUnit(models.TextChoices):
-    HOURS = "hours", "Hours"
-    DAYS = "days", "Days"
-    FTE = "fte", "FTE"
-    GBP = "gbp", "Pounds (£)"
-
-
 class Rag(models.TextChoices):
     """Delivery against what was expected by now; ``grey`` means not started yet."""
 

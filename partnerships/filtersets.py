@@ -3,16 +3,13 @@
 from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
-from buddying.api import UpdatedSinceFilterSet
+from buddying.common.api import UpdatedSinceFilterSet
 from partnerships.choices import (
-    CommitmentCategory,
-    CommitmentUnit,
     OrganisationKind,
     PartnershipKind,
     PartnershipStatus,
-    Rag,
 )
-from partnerships.models import Commitment, Delivery, Organisation, Partnership, Party
+from partnerships.models import Organisation, Partnership, Party
 
 
 class OrganisationFilterSet(UpdatedSinceFilterSet):
@@ -65,34 +62,3 @@ class PartnershipFilterSet(UpdatedSinceFilterSet):
     def filter_search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(reference__iexact=value) | Q(title__icontains=value))
-
-
-# --- Commitments and deliveries ---
-
-
-class CommitmentFilterSet(UpdatedSinceFilterSet):
-    """Filters the commitments; ``rag`` reads the figure annotated by ``selectors.with_figures``."""
-
-    partnership = filters.UUIDFilter(field_name="partnership_id", label="Partnership (id)")
-    organisation = filters.CharFilter(
-        method="filter_organisation", label="Committing organisation (ODS code)"
-    )
-    category = filters.MultipleChoiceFilter(choices=CommitmentCategory.choices)
-    unit = filters.MultipleChoiceFilter(choices=CommitmentUnit.choices)
-    rag = filters.MultipleChoiceFilter(choices=Rag.choices, label="RAG status")
-
-    class Meta:
-        model = Commitment
-        fields = ["partnership", "organisation", "category", "unit", "rag"]
-
-    def filter_organisation(self, queryset, name, value):
-        return queryset.filter(organisation_id=value.strip().upper())
-
-
-class DeliveryFilterSet(UpdatedSinceFilterSet):
-    date_from = filters.DateFilter(field_name="date", lookup_expr="gte", label="On or after")
-    date_to = filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before")
-
-    class Meta:
-        model = Delivery
-        fields = ["date_from", "date_to"]

@@ -1,38 +1,17 @@
 """Reads of partnerships, always starting from what the person may see (``partnerships.access``)."""
 
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from itertools import chain
 
 from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    DateField,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
-    F,
-    Func,
-    IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, Round
-from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
-from django.utils import timezone
 
+from buddying.common.history import HistoryEntry, history_entries
 from partnerships import access
-from partnerships.choices import CommitmentCategory, CommitmentUnit, Rag
-from partnerships.models import Approval, Commitment, Delivery, Objective, Partnership, Party
-from partnerships.models.organisations import title_case_nhs
+from partnerships.models import Approval, Objective, Partnership, Party
 
 
 def partnership_list(user) -> QuerySet[Partnership]:
@@ -53,89 +32,24 @@ def partnership_detail(user) -> QuerySet[Partnership]:
     )
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One change, as the history on a page shows it."""
-
-    when: datetime
-    who: str
-    what: str
-    action: str
-    changes: tuple[tuple[str, str, str], ...]
-
-
-_ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
-
-
-def _who(record) -> str:
-    user = record.history_user
-    if user is None:
-        return "System"
-    return user.get_full_name() or user.get_username()
-
-
-def _entries(records, describe) -> list[HistoryEntry]:
-    entries = []
-    previous: dict = {}
-    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
-        key = record.id
-        before = previous.get(key)
-        changes: tuple = ()
-        if before is not None and record.history_type == "~":
-            delta = record.diff_against(before)
-            changes = tuple(
-                (
-                    record.instance_type._meta.get_field(change.field).verbose_name.capitalize(),
-                    _display(before, change.field),
-                    _display(record, change.field),
-                )
-                for change in delta.changes
-                if change.field not in {"updated_at", "created_at"}
-            )
-            if not changes:
-                previous[key] = record
-                continue
-        entries.append(
-            HistoryEntry(
-                when=record.history_date,
-                who=_who(record),
-                what=describe(record),
-                action=_ACTIONS.get(record.history_type, record.history_type),
-                changes=changes,
-            )
-        )
-        previous[key] = record
-    return entries
-
-
-def _display(record, field_name: str) -> str:
-    field = record.instance_type._meta.get_field(field_name)
-    value = getattr(record, field.attname)
-    if field.choices:
-        value = dict(field.flatchoices).get(value, value)
-    if value in (None, ""):
-        return "None"
-    return str(value)
-
-
 def partnership_history(partnership: Partnership) -> list[HistoryEntry]:
     """Every change to the partnership, its parties and objectives, newest first."""
     history = chain(
-        _entries(
+        history_entries(
             Partnership.history.filter(id=partnership.pk).select_related("history_user"),
             lambda r: "Partnership",
         ),
-        _entries(
+        history_entries(
             Party.history.filter(partnership_id=partnership.pk).select_related(
                 "history_user", "organisation"
             ),
             lambda r: f"Party: {r.organisation} ({r.get_role_display().lower()})",
         ),
-        _entries(
+        history_entries(
             Objective.history.filter(partnership_id=partnership.pk).select_related("history_user"),
             lambda r: f"Objective: {r.title}",
         ),
-        _entries(
+        history_entries(
             Approval.history.filter(partnership_id=partnership.pk).select_related(
                 "history_user", "party__organisation"
             ),
@@ -154,295 +68,3 @@ def partnerships_awaiting_approval_by(user) -> QuerySet[Partnership]:
         organisation__memberships__role__in=access.EXECUTIVE_ROLES,
     ).exclude(Exists(Approval.objects.filter(party_id=OuterRef("pk"))))
     return partnership_list(user).filter(status="proposed").filter(Exists(unapproved_party))
-
-
-# --- Commitments and deliveries ---
-# The figures are computed in the database, so one function serves the partnership page, the API
-# and the reminders, whatever the number of commitments and deliveries:
-# - delivered to date: the sum of deliveries dated up to today;
-# - expected to date: planned × whole days gone by before today ÷ days in the period (counting both
-#   the first and the last day), clamped to [0, planned]. Nothing is due on the first day (nobody
-#   is behind on a day that has not ended), so expected is 0 then and the percentage of expected
-#   is empty rather than a division by zero; after the last day the whole plan is expected;
-# - variance: delivered − expected;
-# - RAG: green when delivered ≥ 90% of expected (so on the first day, when nothing is expected yet),
-#   amber when ≥ 70%, red below; grey before the start.
-
-RAG_GREEN_SHARE = Decimal("0.9")
-RAG_AMBER_SHARE = Decimal("0.7")
-_FIGURE = DecimalField(max_digits=16, decimal_places=2)
-_PERCENT = DecimalField(max_digits=12, decimal_places=1)
-# Quantities have 2 decimal places, so delivered × 10 and expected × 9 differ by 0 or by at least
-# 0.01: adding 0.001 makes "exactly 90%" green even where SQLite compares in floating point.
-_ROUNDING_SLACK = Value(Decimal("0.001"), output_field=_FIGURE)
-
-
-class _DaysBetween(Func):
-    """Whole days from the second date to the first, computed in the database."""
-
-    arity = 2
-    output_field = IntegerField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        # PostgreSQL: date − date is an integer number of days.
-        return super().as_sql(
-            compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra_context
-        )
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # A real number, so the pro-rata division below is not an integer division.
-        return super().as_sql(
-            compiler,
-            connection,
-            template="(julianday(%(expressions)s))",
-            arg_joiner=") - julianday(",
-            **extra_context,
-        )
-
-
-def _rag(delivered, expected, not_started: Q) -> Case:
-    return Case(
-        When(not_started, then=Value(Rag.GREY)),
-        When(
-            GreaterThanOrEqual(
-                delivered * Value(10) + _ROUNDING_SLACK, expected * Value(RAG_GREEN_SHARE * 10)
-            ),
-            then=Value(Rag.GREEN),
-        ),
-        When(
-            GreaterThanOrEqual(
-                delivered * Value(10) + _ROUNDING_SLACK, expected * Value(RAG_AMBER_SHARE * 10)
-            ),
-            then=Value(Rag.AMBER),
-        ),
-        default=Value(Rag.RED),
-        output_field=CharField(),
-    )
-
-
-def _percent(part, whole) -> Case:
-    return Case(
-        When(GreaterThan(whole, Value(0)), then=Round(part * Value(100) / whole, 1)),
-        default=None,
-        output_field=_PERCENT,
-    )
-
-
-def with_figures(queryset: QuerySet[Commitment], today: date | None = None) -> QuerySet:
-    """Annotate commitments with ``delivered``, ``expected``, ``variance``, ``rag``,
-    ``percent_of_expected``, ``percent_of_plan`` and ``last_delivery_on`` (the latest delivery
-    up to today, or ``None``), all computed in the database."""
-    today = today or timezone.localdate()
-    on = Value(today, output_field=DateField())
-    delivered = Subquery(
-        Delivery.objects.filter(commitment_id=OuterRef("pk"), date__lte=today)
-        .order_by()
-        .values("commitment_id")
-        .annotate(total=Sum("quantity"))
-        .values("total"),
-        output_field=_FIGURE,
-    )
-    period_days = _DaysBetween(F("end_date"), F("start_date")) + Value(1)
-    elapsed_days = Least(Greatest(_DaysBetween(on, F("start_date")), Value(0)), period_days)
-    return queryset.annotate(
-        delivered=Coalesce(delivered, Value(Decimal(0)), output_field=_FIGURE),
-        expected=ExpressionWrapper(
-            Round(F("planned_quantity") * elapsed_days / period_days, 2), output_field=_FIGURE
-        ),
-        variance=ExpressionWrapper(F("delivered") - F("expected"), output_field=_FIGURE),
-        rag=_rag(F("delivered"), F("expected"), Q(start_date__gt=today)),
-        percent_of_expected=_percent(F("delivered"), F("expected")),
-        percent_of_plan=_percent(F("delivered"), F("planned_quantity")),
-        last_delivery_on=Subquery(
-            Delivery.objects.filter(commitment_id=OuterRef("pk"), date__lte=today)
-            .order_by("-date")
-            .values("date")[:1],
-            output_field=DateField(),
-        ),
-    )
-
-
-def commitment_list(user, today: date | None = None) -> QuerySet[Commitment]:
-    """Visible commitments with their figures and what a row shows, in one query."""
-    return with_figures(
-        access.commitments_visible_to(user).select_related("partnership", "organisation"), today
-    )
-
-
-def delivery_list(user) -> QuerySet[Delivery]:
-    return access.deliveries_visible_to(user).select_related(
-        "logged_by", "commitment__partnership", "commitment__organisation"
-    )
-
-
-def _rollup(queryset: QuerySet[Commitment], today: date, *group_by: str) -> list[dict]:
-    """Sum the commitments' figures in SQL, grouped by ``group_by`` and unit (hours are never
-    added to pounds)."""
-    rows = (
-        with_figures(queryset, today)
-        .order_by()
-        .values(*group_by, "unit")
-        .annotate(
-            commitments=Count("pk"),
-            planned=Sum("planned_quantity"),
-            delivered_total=Sum("delivered"),
-            expected_total=Sum("expected"),
-            started=Count("pk", filter=Q(start_date__lte=today)),
-        )
-        .annotate(
-            variance_total=ExpressionWrapper(
-                F("delivered_total") - F("expected_total"), output_field=_FIGURE
-            ),
-            rag=_rag(F("delivered_total"), F("expected_total"), Q(started=0)),
-            percent_of_expected=_percent(F("delivered_total"), F("expected_total")),
-            percent_of_plan=_percent(F("delivered_total"), F("planned")),
-        )
-        .order_by(*group_by, "unit")
-    )
-    return list(rows)
-
-
-@dataclass(frozen=True)
-class FigureRow:
-    """Planned against delivered for a group of commitments in one unit (for tables and charts)."""
-
-    label: str
-    unit: str
-    unit_label: str
-    commitments: int
-    planned: Decimal
-    expected: Decimal
-    delivered: Decimal
-    variance: Decimal
-    rag: str
-    rag_label: str
-    percent_of_expected: Decimal | None
-    percent_of_plan: Decimal | None
-
-
-def _figure_row(label: str, row: dict) -> FigureRow:
-    return FigureRow(
-        label=label,
-        unit=row["unit"],
-        unit_label=CommitmentUnit(row["unit"]).label,
-        commitments=row["commitments"],
-        planned=row["planned"],
-        expected=row["expected_total"],
-        delivered=row["delivered_total"],
-        variance=row["variance_total"],
-        rag=row["rag"],
-        rag_label=Rag(row["rag"]).label,
-        percent_of_expected=row["percent_of_expected"],
-        percent_of_plan=row["percent_of_plan"],
-    )
-
-
-def commitment_rollups(queryset: QuerySet[Commitment], today: date | None = None) -> dict:
-    """Figures per committing organisation and per category (each in its unit), in two queries."""
-    today = today or timezone.localdate()
-    by_party = [
-        _figure_row(title_case_nhs(row["organisation__name"]), row)
-        for row in _rollup(queryset, today, "organisation__name", "organisation_id")
-    ]
-    by_category = [
-        _figure_row(CommitmentCategory(row["category"]).label, row)
-        for row in _rollup(queryset, today, "category")
-    ]
-    return {"by_party": by_party, "by_category": by_category}
-
-
-@dataclass(frozen=True)
-class CommitmentSummary:
-    """What the partnership page shows about commitments: each one, and the totals per party and
-    per category, with the organisations this person may plan and log for."""
-
-    today: date
-    commitments: list
-    by_party: list[FigureRow]
-    by_category: list[FigureRow]
-    committable_organisation_ids: frozenset[str]
-    headline: str
-
-    @property
-    def can_add(self) -> bool:
-        return bool(self.committable_organisation_ids)
-
-
-def _headline(commitments: list) -> str:
-    started = [c for c in commitments if c.rag != Rag.GREY]
-    if not commitments:
-        return "No commitments planned yet"
-    if not started:
-        return "No commitment has started yet"
-    on_track = sum(1 for c in started if c.rag == Rag.GREEN)
-    if on_track == len(started):
-        return f"All {len(started)} commitments under way are on track"
-    return f"{on_track} of {len(started)} commitments under way are on track"
-
-
-def commitment_summary(partnership: Partnership, user=None) -> CommitmentSummary:
-    """The commitments section of a partnership page, in three queries whatever its size.
-
-    The caller has already checked the person may see the partnership.
-    """
-    today = timezone.localdate()
-    queryset = Commitment.objects.filter(partnership=partnership)
-    commitments = list(
-        with_figures(queryset.select_related("organisation"), today).order_by(
-            "organisation__name", "reference"
-        )
-    )
-    rollups = commitment_rollups(queryset, today)
-    committable = (
-        frozenset(p.organisation_id for p in access.committable_parties(user, partnership))
-        if user is not None
-        else frozenset()
-    )
-    return CommitmentSummary(
-        today=today,
-        commitments=commitments,
-        by_party=rollups["by_party"],
-        by_category=rollups["by_category"],
-        committable_organisation_ids=committable,
-        headline=_headline(commitments),
-    )
-
-
-def quantity_text(value: Decimal | None, unit: str) -> str:
-    """A quantity in its unit, as pages and messages show it: "7.50 hours", "£1,200",
-    "0.40 FTE", "1 day", "−£1,336.99" (a minus sign for a shortfall), "None"."""
-    if value is None:
-        return "None"
-    text = f"{abs(value):,.2f}".removesuffix(".00")
-    sign = "−" if value < 0 else ""
-    if unit == CommitmentUnit.GBP:
-        return f"{sign}£{text}"
-    if unit == CommitmentUnit.FTE:
-        return f"{sign}{text} FTE"
-    return f"{sign}{text} {unit[:-1] if text == '1' else unit}"
-
-
-COMMITMENT_HISTORY_LIMIT = 100
-
-
-def commitment_history(commitment: Commitment, limit: int = COMMITMENT_HISTORY_LIMIT):
-    """The latest changes to a commitment and its deliveries, newest first (at most ``limit``)."""
-    commitment_records = Commitment.history.filter(id=commitment.pk).select_related("history_user")
-    delivery_records = list(
-        Delivery.history.filter(commitment_id=commitment.pk)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")[: limit * 2]
-    )
-    history = chain(
-        _entries(commitment_records, lambda r: f"Commitment {r.reference}"),
-        _entries(
-            delivery_records,
-            lambda r: (
-                f"Delivery of {quantity_text(r.quantity, commitment.unit)} on "
-                f"{r.date.day} {r.date:%B %Y}"
-            ),
-        ),
-    )
-    # Each list is oldest first, so the position breaks ties of one moment (newest first still).
-    ordered = sorted(enumerate(history), key=lambda item: (item[1].when, item[0]), reverse=True)
-    return [entry for _, entry in ordered[:limit]]

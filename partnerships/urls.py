@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerships.views import commitments, partnerships
+from partnerships import views as partnerships
 
 app_name = "partnerships"
 
@@ -27,12 +27,4 @@ urlpatterns = [
         partnerships.objective_delete,
         name="objective-delete",
     ),
-    # Commitments and deliveries
-    path("<uuid:pk>/commitments/add/", commitments.commitment_create, name="commitment-create"),
-    path("<uuid:pk>/deliveries/upload/", commitments.deliveries_upload, name="deliveries-upload"),
-    path("commitments/<uuid:pk>/", commitments.commitment_detail, name="commitment-detail"),
-    path("commitments/<uuid:pk>/edit/", commitments.commitment_update, name="commitment-update"),
-    path("commitments/<uuid:pk>/log/", commitments.delivery_log, name="delivery-log"),
-    path("deliveries/<uuid:pk>/edit/", commitments.delivery_update, name="delivery-update"),
-    path("deliveries/<uuid:pk>/delete/", commitments.delivery_delete, name="delivery-delete"),
 ]

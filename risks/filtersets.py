@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
-from buddying.api import UpdatedSinceFilterSet
+from buddying.common.api import UpdatedSinceFilterSet
 from risks.choices import ActionStatus, AppetiteLevel, RiskBand, RiskCategory, RiskStatus
 from risks.models import Risk, RiskAction, RiskAppetite
 from risks.selectors import action_overdue_q, outside_appetite_q, review_overdue_q

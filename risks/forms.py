@@ -7,7 +7,7 @@ exactly what the API returns.
 from django import forms
 from django.contrib.auth import get_user_model
 
-from buddying.forms import NhsFormMixin, OrganisationChoiceField
+from buddying.common.forms import NhsFormMixin, OrganisationChoiceField
 from partnerships.models import Organisation, Partnership
 from risks import matrix
 from risks.choices import ActionStatus, AppetiteLevel, ReviewFrequency, RiskCategory, RiskStatus

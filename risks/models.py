@@ -8,8 +8,9 @@ from django.db.models import F, Q
 from django.db.models.lookups import LessThanOrEqual
 from simple_history.models import HistoricalRecords
 
+from buddying.common.models import TimeStampedModel
 from partnerships.models import Membership, Organisation, Partnership
-from partnerships.models.common import TimeStampedModel
+from partnerships.rules import ANY_PARTY, EXECUTIVE_ROLES, WRITE_ROLES, Rule
 from risks import matrix
 from risks.choices import (
     ActionStatus,
@@ -48,6 +49,16 @@ def _score_field(kind: str) -> models.GeneratedField:
         db_persist=True,
         verbose_name=f"{kind} score",
     )
+
+
+# A partnership's risks and their actions: any party's programme managers and executives, while
+# the partnership is not closed (a closed partnership's register is kept as it was).
+MANAGE_RISKS = Rule(
+    WRITE_ROLES,
+    ANY_PARTY,
+    message="Only a programme manager or executive of a party to the partnership can change its risks.",
+    closed_message="The partnership is closed, so its risks cannot be changed.",
+)
 
 
 class Risk(TimeStampedModel):
@@ -97,6 +108,9 @@ class Risk(TimeStampedModel):
 
     # The generated columns are the database's to compute; the history keeps what people entered.
     history = HistoricalRecords(excluded_fields=list(GENERATED_FIELDS))
+
+    access_route = "partnership"
+    access_rules = {"change": MANAGE_RISKS}
 
     class Meta:
         ordering = ["partnership", "number"]
@@ -188,6 +202,9 @@ class RiskAction(TimeStampedModel):
 
     history = HistoricalRecords()
 
+    access_route = "risk__partnership"
+    access_rules = {"change": MANAGE_RISKS}
+
     class Meta:
         ordering = ["due_date", "created_at"]
         verbose_name = "risk action"
@@ -230,6 +247,17 @@ class RiskAppetite(TimeStampedModel):
     )
 
     history = HistoricalRecords()
+
+    # An organisation's own position, not a partnership's: only its executives set it.
+    access_route = None
+    access_rules = {
+        "set": Rule(
+            EXECUTIVE_ROLES,
+            "organisation",
+            open_only=False,
+            message="Only an executive of {organisation} can set its risk appetite.",
+        ),
+    }
 
     class Meta:
         ordering = ["organisation__name", "category"]

@@ -26,9 +26,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from buddying.common.history import HistoryEntry, history_entries
 from partnerships import access
 from partnerships.models import Organisation, Partnership, Party
-from partnerships.selectors import HistoryEntry, _entries
 from risks import matrix
 from risks.choices import (
     APPETITE_LEVEL_ORDER,
@@ -78,7 +78,7 @@ def _flag(condition: Q) -> ExpressionWrapper:
 
 
 def risks_visible_to(user) -> QuerySet[Risk]:
-    return access.scope_to_visible_partnerships(Risk.objects.all(), user, "partnership_id")
+    return access.visible(Risk, user)
 
 
 def risk_list(user, today: date | None = None) -> QuerySet[Risk]:
@@ -243,9 +243,9 @@ def _name_owners(entries: list[HistoryEntry]) -> list[HistoryEntry]:
 
 def risk_history(risk: Risk) -> list[HistoryEntry]:
     """Every change to the risk and its actions, newest first."""
-    entries = _entries(
+    entries = history_entries(
         Risk.history.filter(id=risk.pk).select_related("history_user"), lambda r: "Risk"
-    ) + _entries(
+    ) + history_entries(
         RiskAction.history.filter(risk_id=risk.pk).select_related("history_user"),
         lambda r: f"Action: {r.description[:60]}",
     )
@@ -254,7 +254,7 @@ def risk_history(risk: Risk) -> list[HistoryEntry]:
 
 def appetite_history(organisation: Organisation) -> list[HistoryEntry]:
     """Every change to the organisation's risk appetite, newest first, with who and when."""
-    entries = _entries(
+    entries = history_entries(
         RiskAppetite.history.filter(organisation_id=organisation.pk).select_related("history_user"),
         lambda r: f"Appetite for {r.get_category_display().lower()} risk",
     )
@@ -403,7 +403,7 @@ def appetite_position(risk: Risk) -> list[tuple[Organisation, RiskAppetite | Non
 
 def action_list(user, today: date | None = None) -> QuerySet[RiskAction]:
     return (
-        access.scope_to_visible_partnerships(RiskAction.objects.all(), user, "risk__partnership_id")
+        access.visible(RiskAction, user)
         .select_related("risk", "risk__partnership", "owner")
         .annotate(overdue=_flag(action_overdue_q(today)))
     )

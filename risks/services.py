@@ -12,13 +12,11 @@ import calendar
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from buddying.common.writes import save
 from partnerships import access
-from partnerships.choices import PartnershipStatus
-from partnerships.errors import StateConflict
 from partnerships.models import Organisation, Partnership, ReferenceCounter
 from risks.choices import REVIEW_MONTHS, ActionStatus, RiskStatus
 from risks.models import GENERATED_FIELDS, Risk, RiskAction, RiskAppetite
@@ -45,12 +43,6 @@ ACTION_FIELDS = ("description", "owner", "due_date", "status")
 APPETITE_FIELDS = ("level", "tolerance", "statement")
 
 
-def _save(instance, *, by, exclude=None) -> None:
-    instance._history_user = by
-    instance.full_clean(exclude=exclude)
-    instance.save()
-
-
 def _check_fields(fields: dict, allowed: tuple[str, ...]) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
@@ -65,22 +57,6 @@ def add_months(start: date, months: int) -> date:
 
 
 # --- Risks -------------------------------------------------------------------------------------
-
-
-def can_manage_risks(user, partnership: Partnership) -> bool:
-    """Programme managers and executives of any party manage the partnership's risks."""
-    return any(
-        access.can_act_for(user, party.organisation_id) for party in partnership.parties.all()
-    )
-
-
-def _require_manage(partnership: Partnership, by) -> None:
-    if not can_manage_risks(by, partnership):
-        raise PermissionDenied(
-            "Only a programme manager or executive of a party to the partnership can change its risks."
-        )
-    if partnership.status == PartnershipStatus.CLOSED:
-        raise StateConflict("The partnership is closed, so its risks cannot be changed.")
 
 
 def _apply_status(risk: Risk, previous_status: str | None) -> None:
@@ -103,9 +79,9 @@ def risk_create(*, partnership: Partnership, by, **fields: Any) -> Risk:
 
     Without a next review date, the first review falls one review period from today.
     """
-    _require_manage(partnership, by)
     _check_fields(fields, RISK_FIELDS)
     risk = Risk(partnership=partnership, number=0, reference="pending", **fields)
+    access.require(by, "change", risk)
     if not risk.next_review_date and risk.review_frequency in REVIEW_MONTHS:
         risk.next_review_date = add_months(
             timezone.localdate(), REVIEW_MONTHS[risk.review_frequency]
@@ -114,20 +90,20 @@ def risk_create(*, partnership: Partnership, by, **fields: Any) -> Risk:
     risk.full_clean(exclude=["number", "reference"])
     risk.number = ReferenceCounter.next(f"risks:{partnership.pk}")
     risk.reference = f"R-{risk.number:03d}"
-    _save(risk, by=by)
+    save(risk, by=by)
     return _refresh_scores(risk)
 
 
 @transaction.atomic
 def risk_update(*, risk: Risk, by, **fields: Any) -> Risk:
     """Change a risk: its scores, controls, review or status (closing needs a reason)."""
-    _require_manage(risk.partnership, by)
+    access.require(by, "change", risk)
     _check_fields(fields, RISK_FIELDS)
     previous_status = risk.status
     for name, value in fields.items():
         setattr(risk, name, value)
     _apply_status(risk, previous_status)
-    _save(risk, by=by)
+    save(risk, by=by)
     return _refresh_scores(risk)
 
 
@@ -144,31 +120,27 @@ def _apply_action_status(action: RiskAction) -> None:
 @transaction.atomic
 def action_create(*, risk: Risk, by, **fields: Any) -> RiskAction:
     """Add an action (what, who, by when) to a risk."""
-    _require_manage(risk.partnership, by)
+    access.require(by, "change", risk)
     _check_fields(fields, ACTION_FIELDS)
     action = RiskAction(risk=risk, **fields)
     _apply_action_status(action)
-    _save(action, by=by)
+    save(action, by=by)
     return action
 
 
 @transaction.atomic
 def action_update(*, action: RiskAction, by, **fields: Any) -> RiskAction:
     """Change an action, or mark it done (the completion date is today)."""
-    _require_manage(action.risk.partnership, by)
+    access.require(by, "change", action)
     _check_fields(fields, ACTION_FIELDS)
     for name, value in fields.items():
         setattr(action, name, value)
     _apply_action_status(action)
-    _save(action, by=by)
+    save(action, by=by)
     return action
 
 
 # --- Risk appetite -----------------------------------------------------------------------------
-
-
-def can_set_appetite(user, organisation: Organisation) -> bool:
-    return access.can_act_for(user, organisation.pk, access.EXECUTIVE_ROLES)
 
 
 @transaction.atomic
@@ -179,10 +151,7 @@ def risk_appetite_set(
 
     Returns the appetite and whether it was new. Each change is kept in the history.
     """
-    if not can_set_appetite(by, organisation):
-        raise PermissionDenied(
-            f"Only an executive of {organisation.display_name} can set its risk appetite."
-        )
+    access.require(by, "set", RiskAppetite(organisation=organisation, category=category))
     _check_fields(fields, APPETITE_FIELDS)
     appetite = (
         RiskAppetite.objects.select_for_update()
@@ -196,7 +165,7 @@ def risk_appetite_set(
         setattr(appetite, name, value)
     if "statement" in fields and appetite.statement is None:
         appetite.statement = ""
-    _save(appetite, by=by)
+    save(appetite, by=by)
     # The risks' outside-appetite flags may have changed: mark them changed, so a client syncing
     # risks with ``updated_since`` sees them (a queryset update: no change in the risks' history).
     Risk.objects.filter(

@@ -5,12 +5,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from buddying.forms import add_service_errors
+from buddying.common.forms import add_service_errors
 from partnerships import access
 from partnerships import selectors as partnership_selectors
 from partnerships.access import organisations_related_to
@@ -24,7 +24,7 @@ from risks.forms import (
     RiskEditForm,
     RiskForm,
 )
-from risks.models import SCALE_FIELDS
+from risks.models import SCALE_FIELDS, Risk, RiskAppetite
 
 PAGE_SIZE = 50
 User = get_user_model()
@@ -104,7 +104,7 @@ def register(request, pk):
             "selected": {name: request.GET.getlist(name) for name in request.GET},
             "sort_headers": _sort_headers(request),
             "query_string": urlencode(query, doseq=True),
-            "can_manage": access.can_change_partnership(request.user, partnership),
+            "can_manage": access.allows(request.user, "change", Risk(partnership=partnership)),
         },
     )
 
@@ -144,17 +144,14 @@ def risk_detail(request, pk):
             "partnership": risk.partnership,
             "appetite_position": selectors.appetite_position(risk),
             "history": selectors.risk_history(risk),
-            "can_manage": access.can_change_partnership(request.user, risk.partnership),
+            "can_manage": access.allows(request.user, "change", risk),
             **_scales(),
         },
     )
 
 
 def _require_manage(user, partnership) -> None:
-    if not services.can_manage_risks(user, partnership):
-        raise PermissionDenied(
-            "Only a programme manager or executive of a party to the partnership can change its risks."
-        )
+    access.require(user, "change", Risk(partnership=partnership))
 
 
 @login_required
@@ -274,7 +271,7 @@ def appetite(request, code):
             "appetites": selectors.organisation_appetites(organisation),
             "categories": RiskCategory.choices,
             "history": selectors.appetite_history(organisation),
-            "can_set": services.can_set_appetite(request.user, organisation),
+            "can_set": access.allows(request.user, "set", RiskAppetite(organisation=organisation)),
         },
     )
 
@@ -284,10 +281,7 @@ def appetite_edit(request, code, category):
     organisation = _organisation(request.user, code)
     if category not in RiskCategory.values:
         raise Http404("No such risk category.")
-    if not services.can_set_appetite(request.user, organisation):
-        raise PermissionDenied(
-            f"Only an executive of {organisation.display_name} can set its risk appetite."
-        )
+    access.require(request.user, "set", RiskAppetite(organisation=organisation))
     current = selectors.organisation_appetites(organisation)[category]
     initial = (
         {"level": current.level, "tolerance": current.tolerance, "statement": current.statement}

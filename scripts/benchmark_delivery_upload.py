@@ -85,7 +85,7 @@ def main() -> int:
         partnership, user, Delivery = build_world()
         client = Client()
         client.force_login(user)
-        url = reverse("partnerships:deliveries-upload", args=[partnership.pk])
+        url = reverse("commitments:upload", args=[partnership.pk])
         content = csv_file(args.rows)
         timings = []
         for run in range(args.runs):

@@ -6,7 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from buddying.api import UUID_REGEX, CSVExportMixin
+from buddying.common.api import UUID_REGEX, CSVExportMixin
 from partnerships import selectors, services
 from partnerships.access import organisations_visible_to
 from partnerships.filtersets import OrganisationFilterSet, PartnershipFilterSet

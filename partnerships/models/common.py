@@ -1,22 +1,6 @@
-"""Building blocks shared by the models of both apps."""
-
-import uuid
+"""The reference counter that numbers partnerships, commitments and risks."""
 
 from django.db import models, transaction
-
-
-class TimeStampedModel(models.Model):
-    """A row with a non-guessable public id and the times it was created and last changed.
-
-    ``updated_at`` is what the API's ``updated_since`` filter reads for incremental sync.
-    """
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
-
-    class Meta:
-        abstract = True
 
 
 class ReferenceCounter(models.Model):

@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from buddying.common.models import TimeStampedModel
 from partnerships.choices import (
     ClosureOutcome,
     FundingSource,
@@ -15,9 +16,24 @@ from partnerships.choices import (
     PartnershipStatus,
     PartyRole,
 )
+from partnerships.rules import (
+    ANY_PARTY,
+    EXECUTIVE_ROLES,
+    PRINCIPAL_PARTY,
+    WRITE_ROLES,
+    Rule,
+)
 
-from .common import TimeStampedModel
 from .organisations import Organisation
+
+# Changing a partnership's terms, parties and objectives: any party's programme managers and
+# executives, while it is not closed.
+CHANGE_PARTNERSHIP = Rule(
+    WRITE_ROLES,
+    ANY_PARTY,
+    message="You cannot change this partnership.",
+    closed_message="A closed partnership cannot be changed.",
+)
 
 
 class Partnership(TimeStampedModel):
@@ -69,6 +85,24 @@ class Partnership(TimeStampedModel):
     )
 
     history = HistoricalRecords()
+
+    access_route = ""
+    access_rules = {
+        "change": CHANGE_PARTNERSHIP,
+        "approve": Rule(
+            EXECUTIVE_ROLES,
+            PRINCIPAL_PARTY,
+            open_only=False,
+            message="Only an executive of the buddy or the supported organisation can approve.",
+        ),
+        "transition": Rule(
+            WRITE_ROLES,
+            PRINCIPAL_PARTY,
+            open_only=False,
+            message="Only a programme manager or executive of the buddy or the supported "
+            "organisation can change the status.",
+        ),
+    }
 
     class Meta:
         ordering = ["-created_at", "reference"]
@@ -131,6 +165,9 @@ class Party(models.Model):
 
     history = HistoricalRecords()
 
+    access_route = "partnership"
+    access_rules = {"change": CHANGE_PARTNERSHIP}
+
     class Meta:
         ordering = ["role", "organisation__name"]
         verbose_name_plural = "parties"
@@ -168,6 +205,9 @@ class Objective(models.Model):
 
     history = HistoricalRecords()
 
+    access_route = "partnership"
+    access_rules = {"change": CHANGE_PARTNERSHIP}
+
     class Meta:
         ordering = ["target_date", "title"]
 
@@ -186,6 +226,9 @@ class Approval(models.Model):
     approved_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+
+    access_route = "partnership"
+    access_rules: dict = {}
 
     class Meta:
         ordering = ["approved_at"]

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from buddying.api import UUID_REGEX, CSVExportMixin
+from buddying.common.api import UUID_REGEX, CSVExportMixin
 from partnerships import selectors as partnership_selectors
 from partnerships.access import organisations_related_to
 from risks import selectors, services

@@ -56,14 +56,12 @@ PAGES = {
     "add objective with errors": Screen(
         "buddy_pm", detail("partnerships:objective-add"), submit_empty_form
     ),
-    "commitment": Screen(
-        "supported_viewer", detail("partnerships:commitment-detail", "commitment")
-    ),
+    "commitment": Screen("supported_viewer", detail("commitments:detail", "commitment")),
     "new commitment with errors": Screen(
-        "buddy_pm", detail("partnerships:commitment-create"), submit_empty_form
+        "buddy_pm", detail("commitments:create"), submit_empty_form
     ),
     "upload deliveries with errors": Screen(
-        "buddy_pm", detail("partnerships:deliveries-upload"), submit_empty_form
+        "buddy_pm", detail("commitments:upload"), submit_empty_form
     ),
     "risk register": Screen("buddy_viewer", detail("risks:register")),
     "risk heat map": Screen("buddy_viewer", detail("risks:heat_map")),

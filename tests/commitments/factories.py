@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import factory
 
-from partnerships.choices import CommitmentCategory, CommitmentUnit
-from partnerships.models import Commitment, Delivery
+from partnerships.commitments.choices import CommitmentCategory, CommitmentUnit
+from partnerships.commitments.models import Commitment, Delivery
 
 
 class CommitmentFactory(factory.django.DjangoModelFactory):

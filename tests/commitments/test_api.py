@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from partnerships import access
-from partnerships.models import Commitment, Delivery
+from partnerships.commitments.models import Commitment, Delivery
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
 from tests.conftest import PERSONAS, READERS
 

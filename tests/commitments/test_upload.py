@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from partnerships.models import Delivery
+from partnerships.commitments.models import Delivery
 from tests.commitments.factories import CommitmentFactory
 from tests.conftest import PERSONAS, READERS
 
@@ -20,7 +20,7 @@ HEADER = "commitment reference,date,quantity,staff group,note\n"
 @pytest.fixture
 def upload(world, as_user):
     client = as_user(world.buddy_pm)
-    url = reverse("partnerships:deliveries-upload", args=[world.partnership.pk])
+    url = reverse("commitments:upload", args=[world.partnership.pk])
 
     def send(content: bytes | str, name="deliveries.csv", user=None):
         if isinstance(content, str):
@@ -126,9 +126,10 @@ def test_every_bad_row_is_listed_with_its_line_and_reason(world, commitment, upl
 
 
 def test_row_errors_come_with_line_numbers(world, commitment):
-    from partnerships import services
+    from buddying.common.errors import RowErrors
+    from partnerships.commitments import services
 
-    with pytest.raises(services.RowErrors) as raised:
+    with pytest.raises(RowErrors) as raised:
         services.deliveries_upload(
             partnership=world.partnership,
             by=world.buddy_pm,
@@ -182,16 +183,14 @@ def test_a_file_that_is_not_a_csv_is_refused(world, commitment, upload, content)
 
 def test_no_file_chosen(world, commitment, as_user):
     response = as_user(world.buddy_pm).post(
-        reverse("partnerships:deliveries-upload", args=[world.partnership.pk]), {}
+        reverse("commitments:upload", args=[world.partnership.pk]), {}
     )
     assert "Select a CSV file" in _text(response)
 
 
 def test_the_page_documents_the_columns(world, as_user):
     text = _text(
-        as_user(world.supported_pm).get(
-            reverse("partnerships:deliveries-upload", args=[world.partnership.pk])
-        )
+        as_user(world.supported_pm).get(reverse("commitments:upload", args=[world.partnership.pk]))
     )
     columns = text.split("<caption")[1].split("</table>")[0]
     cells = [" ".join(cell.split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", columns, re.S)]
@@ -229,5 +228,5 @@ def test_a_closed_partnership_refuses_uploads(world, commitment, upload):
     world.partnership.closure_outcome = "terminated_early"
     world.partnership.closure_reason = "Ended by agreement."
     world.partnership.save()
-    assert upload(HEADER + "C-0001,2026-10-01,1,,\n").status_code == 403
+    assert upload(HEADER + "C-0001,2026-10-01,1,,\n").status_code == 409
     assert not Delivery.objects.exists()

@@ -169,7 +169,7 @@ def test_a_closed_partnership_cannot_be_edited(world, as_user):
     response = as_user(world.buddy_pm).get(
         reverse("partnerships:update", args=[world.partnership.pk])
     )
-    assert response.status_code == 403
+    assert response.status_code == 409
     assert "closed" in response.content.decode()
 
 

@@ -431,9 +431,12 @@ def test_changing_a_risk_of_a_closed_partnership_shows_why_not(world, as_user, r
     client = as_user(world.buddy_pm)
     detail = client.get(reverse("risks:detail", args=[risk.pk])).content.decode()
     assert reverse("risks:edit", args=[risk.pk]) not in detail
-    response = client.post(reverse("risks:edit", args=[risk.pk]), _form_data(world, status="open"))
-    assert response.status_code == 200
+    # The form does not open (409, as the API answers), rather than failing only on saving.
+    response = client.get(reverse("risks:edit", args=[risk.pk]))
+    assert response.status_code == 409
     assert "The partnership is closed, so its risks cannot be changed." in response.content.decode()
+    response = client.post(reverse("risks:edit", args=[risk.pk]), _form_data(world, status="open"))
+    assert response.status_code == 409
 
 
 def test_register_marks_closed_risks_and_filters_by_status(world, as_user):

@@ -13,7 +13,6 @@ import csv
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -307,82 +306,6 @@ class Command(BaseCommand):
         services.partnership_transition(
             partnership=partnership, to=PartnershipStatus.ACTIVE, by=users["ral-manager"]
         )
-        self._demo_commitments(partnership, organisations, users, start)
-
-    def _demo_commitments(self, partnership, organisations, users, start: date) -> None:
-        """Commitments of both parties, with weekly deliveries at different paces (green to red)."""
-        today = timezone.localdate()
-        end = start.replace(year=start.year + 1) - timedelta(days=1)
-        plans = (
-            # (organisation, by, category, description, unit, planned, per week, staff group)
-            (
-                BUDDY_CODE,
-                "ral-manager",
-                "executive_time",
-                "Chief nurse mentoring the director of nursing",
-                "days",
-                40,
-                0.8,
-                "senior_managers",
-            ),
-            (
-                BUDDY_CODE,
-                "ral-manager",
-                "clinical_time",
-                "Emergency medicine consultant sessions",
-                "hours",
-                1200,
-                17,
-                "medical_dental",
-            ),
-            (
-                BUDDY_CODE,
-                "ral-manager",
-                "quality_improvement",
-                "Quality improvement coaching for ward teams",
-                "days",
-                120,
-                1,
-                "nursing_midwifery",
-            ),
-            (
-                SUPPORTED_CODE,
-                "rdd-manager",
-                "finance",
-                "Backfill of released staff",
-                "gbp",
-                120000,
-                2300,
-                "admin_clerical",
-            ),
-        )
-        for code, by, category, description, unit, planned, per_week, staff_group in plans:
-            commitment = services.commitment_create(
-                by=users[by],
-                partnership=partnership,
-                organisation=organisations[code],
-                category=category,
-                description=description,
-                unit=unit,
-                planned_quantity=Decimal(planned),
-                start_date=start,
-                end_date=end,
-                owner=f"{users[by].get_full_name()}, programme manager",
-            )
-            day = start + timedelta(days=6)
-            entries = []
-            while day < today:
-                entries.append(
-                    {
-                        "date": day,
-                        "quantity": Decimal(str(per_week)),
-                        "staff_group": staff_group,
-                        "note": "",
-                    }
-                )
-                day += timedelta(days=7)
-            if entries:
-                services.deliveries_log(commitment=commitment, by=users[by], entries=entries)
 
     def _historical_pair(
         self, pair: Pair, organisations: dict[str, Organisation], status: str

@@ -1,0 +1,26 @@
+"""Errors the services raise; the API maps them to status codes and forms show their messages."""
+
+from itertools import chain
+
+from django.core.exceptions import ValidationError
+
+
+class StateConflict(ValidationError):
+    """A change the object's current state does not allow (the API answers 409)."""
+
+
+class RowErrors(ValidationError):
+    """Some entries of a batch are bad, so nothing was saved.
+
+    ``rows`` maps each bad entry (its index in a list, or its line in a file) to its messages by
+    field, so the API can answer errors by index and the upload page can list each bad line.
+    """
+
+    def __init__(self, rows: dict[int, dict[str, list[str]]], *, label: str = "Entry"):
+        self.rows = dict(sorted(rows.items()))
+        super().__init__(
+            [
+                f"{label} {number}: {' '.join(chain.from_iterable(fields.values()))}"
+                for number, fields in self.rows.items()
+            ]
+        )

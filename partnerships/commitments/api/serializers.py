@@ -1,0 +1,111 @@
+"""API shapes of commitments and deliveries; the figures come from ``selectors.with_figures``."""
+
+from rest_framework import serializers
+
+from partnerships import access
+from partnerships.api.serializers import OrganisationBriefSerializer
+from partnerships.choices import Rag
+from partnerships.commitments import services
+from partnerships.commitments.models import Commitment, Delivery
+from partnerships.models import Organisation, Partnership
+
+_FIGURE = {"max_digits": 16, "decimal_places": 2, "read_only": True}
+
+
+class PartnershipBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Partnership
+        fields = ["id", "reference", "title"]
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    """A commitment with its figures, computed in the database for today."""
+
+    partnership = PartnershipBriefSerializer(read_only=True)
+    organisation = OrganisationBriefSerializer(read_only=True)
+    delivered_to_date = serializers.DecimalField(source="delivered", **_FIGURE)
+    expected_to_date = serializers.DecimalField(source="expected", **_FIGURE)
+    variance = serializers.DecimalField(**_FIGURE)
+    rag = serializers.ChoiceField(choices=Rag.choices, read_only=True)
+    percent_of_expected = serializers.DecimalField(
+        max_digits=12, decimal_places=1, read_only=True, allow_null=True
+    )
+    last_delivery_date = serializers.DateField(
+        source="last_delivery_on", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "reference",
+            "partnership",
+            "organisation",
+            *services.COMMITMENT_FIELDS,
+            "delivered_to_date",
+            "expected_to_date",
+            "variance",
+            "rag",
+            "percent_of_expected",
+            "last_delivery_date",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CommitmentCreateSerializer(serializers.ModelSerializer):
+    """Input for planning a commitment: the partnership by id, the organisation by ODS code."""
+
+    partnership = serializers.PrimaryKeyRelatedField(
+        queryset=Partnership.objects.none(), pk_field=serializers.UUIDField()
+    )
+    organisation = serializers.SlugRelatedField(
+        slug_field="ods_code", queryset=Organisation.objects.all()
+    )
+
+    class Meta:
+        model = Commitment
+        fields = ["partnership", "organisation", *services.COMMITMENT_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = request.user if request else None
+        # Only partnerships the caller may see can be named; others "do not exist".
+        self.fields["partnership"].queryset = access.partnerships_visible_to(user)
+
+
+class CommitmentUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Commitment
+        fields = list(services.COMMITMENT_FIELDS)
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    commitment = serializers.UUIDField(source="commitment_id", read_only=True)
+    commitment_reference = serializers.CharField(source="commitment.reference", read_only=True)
+    logged_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "commitment",
+            "commitment_reference",
+            *services.DELIVERY_FIELDS,
+            "logged_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_logged_by(self, delivery) -> str | None:
+        user = delivery.logged_by
+        return user.get_username() if user else None
+
+
+class DeliveryWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Delivery
+        fields = list(services.DELIVERY_FIELDS)

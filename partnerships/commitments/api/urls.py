@@ -1,0 +1,15 @@
+from rest_framework.routers import SimpleRouter
+
+from buddying.common.api import UUID_REGEX
+
+from .views import CommitmentViewSet, DeliveryViewSet
+
+router = SimpleRouter()
+router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register(
+    rf"commitments/(?P<commitment_pk>{UUID_REGEX})/deliveries",
+    DeliveryViewSet,
+    basename="commitment-delivery",
+)
+
+urlpatterns = router.urls

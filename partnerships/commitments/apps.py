@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class CommitmentsConfig(AppConfig):
+    """Commitments (a party's planned contribution), their deliveries and the upload."""
+
+    name = "partnerships.commitments"
+    label = "commitments"
+    verbose_name = "Commitments and deliveries"
+
+    def ready(self) -> None:
+        from partnerships import sections
+        from partnerships.commitments import selectors
+
+        sections.register(
+            sections.Section(
+                name="commitments",
+                template="commitments/_section.jinja",
+                data=lambda partnership, user: selectors.commitment_summary(partnership, user=user),
+                order=20,
+            )
+        )

@@ -1,0 +1,36 @@
+"""Filters of commitments and deliveries, shared by the API and the pages."""
+
+from django_filters import rest_framework as filters
+
+from buddying.common.api import UpdatedSinceFilterSet
+from partnerships.choices import Rag
+from partnerships.commitments.choices import CommitmentCategory, CommitmentUnit
+from partnerships.commitments.models import Commitment, Delivery
+
+
+class CommitmentFilterSet(UpdatedSinceFilterSet):
+    """Filters the commitments; ``rag`` reads the figure annotated by ``selectors.with_figures``."""
+
+    partnership = filters.UUIDFilter(field_name="partnership_id", label="Partnership (id)")
+    organisation = filters.CharFilter(
+        method="filter_organisation", label="Committing organisation (ODS code)"
+    )
+    category = filters.MultipleChoiceFilter(choices=CommitmentCategory.choices)
+    unit = filters.MultipleChoiceFilter(choices=CommitmentUnit.choices)
+    rag = filters.MultipleChoiceFilter(choices=Rag.choices, label="RAG status")
+
+    class Meta:
+        model = Commitment
+        fields = ["partnership", "organisation", "category", "unit", "rag"]
+
+    def filter_organisation(self, queryset, name, value):
+        return queryset.filter(organisation_id=value.strip().upper())
+
+
+class DeliveryFilterSet(UpdatedSinceFilterSet):
+    date_from = filters.DateFilter(field_name="date", lookup_expr="gte", label="On or after")
+    date_to = filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before")
+
+    class Meta:
+        model = Delivery
+        fields = ["date_from", "date_to"]

@@ -1,0 +1,303 @@
+"""Writes to commitments and deliveries: the one place the browser, the API and the upload call.
+
+A party plans a commitment; its programme managers and executives log what was delivered. The
+figures (delivered, expected, variance, RAG) are computed in the database by the selectors.
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from buddying.common.errors import RowErrors
+from buddying.common.writes import save
+from partnerships import access
+from partnerships.choices import DeliveryStaffGroup
+from partnerships.commitments.models import Commitment, Delivery
+from partnerships.models import Organisation, Partnership, ReferenceCounter
+
+# A party plans a commitment; its programme managers and executives log what was delivered. The
+# figures (delivered, expected, variance, RAG) are computed in the database by the selectors.
+
+COMMITMENT_FIELDS = (
+    "category",
+    "description",
+    "unit",
+    "planned_quantity",
+    "start_date",
+    "end_date",
+    "owner",
+)
+DELIVERY_FIELDS = ("date", "quantity", "staff_group", "note")
+UPLOAD_MAX_ROWS = 50_000
+
+
+def committable_parties(user, partnership: Partnership) -> list:
+    """The parties of the partnership for which this person may plan and log commitments."""
+    return access.acting_parties(user, partnership, "change", Commitment)
+
+
+def _check_fields(fields: Mapping[str, Any], allowed: tuple[str, ...], kind: str) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown {kind} fields: {sorted(unknown)}")
+
+
+def _touch(commitment_ids) -> None:
+    """Mark commitments changed when their deliveries change, so ``updated_since`` finds their
+    new figures. A queryset update, so the commitment's own history records no change."""
+    Commitment.objects.filter(pk__in=commitment_ids).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def commitment_create(
+    *, by, partnership: Partnership, organisation: Organisation, **fields: Any
+) -> Commitment:
+    """Plan a commitment for a party of the partnership, with the next reference (C-0001…)."""
+    _check_fields(fields, COMMITMENT_FIELDS, "commitment")
+    commitment = Commitment(
+        partnership=partnership, organisation=organisation, reference="pending", **fields
+    )
+    access.require(by, "change", commitment)
+    commitment.full_clean(exclude=["reference"])
+    number = ReferenceCounter.next(f"C-{partnership.reference}")
+    commitment.reference = f"C-{number:04d}"
+    save(commitment, by=by)
+    return commitment
+
+
+@transaction.atomic
+def commitment_update(*, commitment: Commitment, by, **fields: Any) -> Commitment:
+    """Change a commitment's plan. Its partnership and organisation stay as they are."""
+    _check_fields(fields, COMMITMENT_FIELDS, "commitment")
+    access.require(by, "change", commitment)
+    for name, value in fields.items():
+        setattr(commitment, name, value)
+    if (
+        commitment.start_date
+        and commitment.deliveries.filter(date__lt=commitment.start_date).exists()
+    ):
+        raise ValidationError(
+            {
+                "start_date": "Deliveries are logged before this date. "
+                "Change or delete them first, or choose an earlier start date."
+            }
+        )
+    save(commitment, by=by)
+    return commitment
+
+
+# In a batch the values are already parsed (by the serializer or the upload), so per row only the
+# quantity's digits and the model's rules run: ``Delivery.rule_errors`` is what ``clean()`` runs, and
+# it repeats the check constraints, so no query is made per row.
+_BATCH_CHECKED_FIELDS = {"quantity"}
+_BATCH_SKIPPED_FIELDS = [
+    field.name
+    for field in Delivery._meta.concrete_fields
+    if field.name not in _BATCH_CHECKED_FIELDS
+]
+
+
+def _delivery_errors(delivery: Delivery, today: date) -> dict[str, list[str]]:
+    """The rules for one entry of a batch, without a query per row."""
+    errors: dict[str, list[str]] = {}
+    try:
+        delivery.clean_fields(exclude=_BATCH_SKIPPED_FIELDS)
+    except ValidationError as error:
+        errors = error.message_dict
+    for field, messages in delivery.rule_errors(today).items():
+        if field not in errors:
+            errors[field] = messages
+    return errors
+
+
+def _bulk_save_deliveries(deliveries: list[Delivery], *, by) -> list[Delivery]:
+    # One moment for the whole batch: it is one change, and the clock is read once, not per row.
+    created = bulk_create_with_history(
+        deliveries, Delivery, batch_size=2000, default_user=by, default_date=timezone.now()
+    )
+    _touch({delivery.commitment_id for delivery in deliveries})
+    return created
+
+
+@transaction.atomic
+def delivery_log(*, commitment: Commitment, by, **fields: Any) -> Delivery:
+    """Log one delivery against a commitment; the server records who logged it."""
+    _check_fields(fields, DELIVERY_FIELDS, "delivery")
+    access.require(by, "change", commitment)
+    delivery = Delivery(commitment=commitment, logged_by=by, **fields)
+    save(delivery, by=by)
+    _touch([commitment.pk])
+    return delivery
+
+
+@transaction.atomic
+def deliveries_log(
+    *, commitment: Commitment, by, entries: Sequence[Mapping[str, Any]]
+) -> list[Delivery]:
+    """Log several deliveries against one commitment: all of them, or none if any is bad.
+
+    Raises ``RowErrors`` keyed by each bad entry's index in ``entries``.
+    """
+    access.require(by, "change", commitment)
+    if not entries:
+        raise ValidationError({"non_field_errors": "Send at least one delivery."})
+    deliveries, errors, today = [], {}, timezone.localdate()
+    for index, fields in enumerate(entries):
+        _check_fields(fields, DELIVERY_FIELDS, "delivery")
+        delivery = Delivery(commitment=commitment, logged_by=by, **fields)
+        problems = _delivery_errors(delivery, today)
+        if problems:
+            errors[index] = problems
+        deliveries.append(delivery)
+    if errors:
+        raise RowErrors(errors, label="Entry")
+    return _bulk_save_deliveries(deliveries, by=by)
+
+
+@transaction.atomic
+def delivery_update(*, delivery: Delivery, by, **fields: Any) -> Delivery:
+    """Correct a logged delivery; the history keeps what it said before."""
+    _check_fields(fields, DELIVERY_FIELDS, "delivery")
+    commitment = delivery.commitment
+    access.require(by, "change", commitment)
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    save(delivery, by=by)
+    _touch([commitment.pk])
+    return delivery
+
+
+@transaction.atomic
+def delivery_delete(*, delivery: Delivery, by) -> None:
+    """Remove a delivery logged in error; the history keeps it and who removed it."""
+    commitment = delivery.commitment
+    access.require(by, "change", commitment)
+    delivery._history_user = by
+    delivery.delete()
+    _touch([commitment.pk])
+
+
+UPLOAD_COLUMNS = ("commitment reference", "date", "quantity", "staff group", "note")
+UPLOAD_REQUIRED_COLUMNS = ("commitment reference", "date", "quantity")
+_UPLOAD_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+def _parse_upload_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None  # the usual case, fast
+    except ValueError:
+        pass
+    for pattern in _UPLOAD_DATE_FORMATS[1:]:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _staff_groups() -> dict[str, str]:
+    """Staff groups by their value and by their label, in lower case."""
+    lookup = {}
+    for value, label in DeliveryStaffGroup.choices:
+        lookup[value.lower()] = value
+        lookup[label.lower()] = value
+    return lookup
+
+
+def uploadable_partnership(partnership: Partnership, by) -> None:
+    """Refuse the upload page to anyone who may not log deliveries for any party."""
+    access.require(by, "upload", Commitment(partnership=partnership))
+
+
+@transaction.atomic
+def deliveries_upload(
+    *, partnership: Partnership, by, rows: Sequence[tuple[int, Mapping[str, str]]]
+) -> list[Delivery]:
+    """Save deliveries read from a CSV file for a partnership: every row, or none.
+
+    ``rows`` are ``(line number, {column: text})`` with the columns of ``UPLOAD_COLUMNS``. Every
+    row is checked before anything is saved; if any is bad, ``RowErrors`` lists each bad line
+    with its reasons. The commitments are looked up in one query and the rows saved in bulk.
+    """
+    uploadable_partnership(partnership, by)
+    if not rows:
+        raise ValidationError({"file": "The selected file has no deliveries in it."})
+    if len(rows) > UPLOAD_MAX_ROWS:
+        raise ValidationError(
+            {"file": f"The selected file must have {UPLOAD_MAX_ROWS:,} rows or fewer."}
+        )
+    references = {(row.get("commitment reference") or "").strip().upper() for _, row in rows}
+    commitments = {
+        commitment.reference.upper(): commitment
+        for commitment in partnership.commitments.filter(reference__in=references).select_related(
+            "organisation"
+        )
+    }
+    writable = {party.organisation_id for party in committable_parties(by, partnership)}
+    staff_groups = _staff_groups()
+    deliveries, errors, today = [], {}, timezone.localdate()
+    for line, row in rows:
+        problems: dict[str, list[str]] = {}
+        reference = (row.get("commitment reference") or "").strip().upper()
+        commitment = commitments.get(reference)
+        if not reference:
+            problems["commitment reference"] = ["Enter the commitment reference, like C-0001."]
+        elif commitment is None:
+            problems["commitment reference"] = [
+                f"There is no commitment {reference} in this partnership."
+            ]
+        elif commitment.organisation_id not in writable:
+            problems["commitment reference"] = [
+                f"You cannot log deliveries for {commitment.organisation}'s commitments."
+            ]
+        date_text = (row.get("date") or "").strip()
+        day = _parse_upload_date(date_text)
+        if not date_text:
+            problems["date"] = ["Enter the date."]
+        elif day is None:
+            problems["date"] = [
+                f"“{date_text}” is not a date. Use YYYY-MM-DD or DD/MM/YYYY, like 2026-04-01."
+            ]
+        quantity_text = (row.get("quantity") or "").strip().replace(",", "")
+        try:
+            quantity = Decimal(quantity_text)
+            if not quantity.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            quantity = None
+            problems["quantity"] = [
+                "Enter the quantity."
+                if not quantity_text
+                else f"“{quantity_text}” is not a number. Enter a number, like 7.5."
+            ]
+        group_text = (row.get("staff group") or "").strip()
+        staff_group = staff_groups.get(group_text.lower(), None) if group_text else ""
+        if staff_group is None:
+            problems["staff group"] = [
+                f"“{group_text}” is not a staff group. Leave it blank or use one of: "
+                + ", ".join(label for _, label in DeliveryStaffGroup.choices)
+                + "."
+            ]
+        if commitment is not None and day is not None and quantity is not None:
+            delivery = Delivery(
+                commitment=commitment,
+                logged_by=by,
+                date=day,
+                quantity=quantity,
+                staff_group=staff_group or "",
+                note=(row.get("note") or "").strip(),
+            )
+            for field, messages in _delivery_errors(delivery, today).items():
+                problems.setdefault(field.replace("_", " "), []).extend(messages)
+            deliveries.append(delivery)
+        if problems:
+            errors[line] = problems
+    if errors:
+        raise RowErrors(errors, label="Line")
+    return _bulk_save_deliveries(deliveries, by=by)

@@ -1,0 +1,280 @@
+"""Forms for the partnership pages.
+
+Forms parse and check what the person typed (types, lengths, required fields and the model's own
+``clean()``); the change itself, and every workflow rule, is made by ``partnerships.services``. When
+a service refuses, ``add_service_errors`` puts its message on the same form, so the browser shows
+exactly what the API would say.
+"""
+
+from django import forms
+
+from buddying.common.forms import NhsFormMixin, OrganisationChoiceField
+from partnerships import services
+from partnerships.choices import (
+    TRUST_KINDS,
+    ClosureOutcome,
+    PartnershipKind,
+    PartnershipStatus,
+    PartyRole,
+)
+from partnerships.filtersets import PartnershipFilterSet
+from partnerships.models import Objective, Organisation, Partnership, Party
+
+DATE_ERRORS = {"invalid": "Enter a real date"}
+MONEY_ERRORS = {
+    "invalid": "Enter an amount of money in pounds, like 75000",
+    "min_value": "Enter an amount of £0 or more",
+    "max_digits": "Enter an amount with no more than 12 digits before the decimal point",
+    "max_decimal_places": "Enter an amount with no more than 2 decimal places (pence)",
+}
+
+
+def trust_choices():
+    return Organisation.objects.filter(active=True, kind__in=TRUST_KINDS).order_by("name")
+
+
+# --- The list's filters --------------------------------------------------------------------------
+
+
+class PartnershipFilterForm(forms.Form):
+    """The list page's filter form: the FilterSet's fields, with checkboxes for status and kind."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("status", "kind"):
+            field = self.fields[name]
+            field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+        self.fields["organisation"].label = "Organisation's ODS code"
+        self.fields["organisation"].help_text = "For example, RRK"
+        self.fields["search"].label = "Reference or title"
+        self.fields["region"].label = "Region's ODS code"
+        self.fields["region"].help_text = "For example, Y56 for London"
+        # Incremental sync is for the API; the page does not offer it.
+        del self.fields["updated_since"]
+
+
+class PartnershipPageFilterSet(PartnershipFilterSet):
+    """``PartnershipFilterSet`` (the same filters as the API) with the browser's form."""
+
+    class Meta(PartnershipFilterSet.Meta):
+        form = PartnershipFilterForm
+
+
+# --- Partnerships --------------------------------------------------------------------------------
+
+
+class PartnershipForm(NhsFormMixin, forms.ModelForm):
+    """A partnership's details (not its parties or status)."""
+
+    class Meta:
+        model = Partnership
+        fields = services.PARTNERSHIP_FIELDS
+        labels = {
+            "title": "Title",
+            "kind": "Kind of partnership",
+            "scope_areas": "Scope",
+            "planned_start": "Planned start date",
+            "planned_end": "Planned end date",
+            "funding_source": "Who funds the remuneration",
+        }
+        help_texts = {
+            "title": "For example, Basildon and Thurrock maternity recovery",
+        }
+        error_messages = {
+            "title": {
+                "required": "Enter a title",
+                "max_length": "Title must be 200 characters or fewer",
+            },
+            "kind": {"required": "Select the kind of partnership"},
+            "planned_start": DATE_ERRORS,
+            "planned_end": DATE_ERRORS,
+            "remuneration_gbp": MONEY_ERRORS,
+            "consultancy_equivalent_gbp": MONEY_ERRORS,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget = forms.RadioSelect(choices=PartnershipKind.choices)
+        funding = self.fields["funding_source"]
+        funding.choices = [("", "Not known"), *list(funding.choices)[1:]]
+
+    def details(self) -> dict:
+        return {name: self.cleaned_data[name] for name in services.PARTNERSHIP_FIELDS}
+
+
+def _party_fields(prefix: str) -> dict[str, forms.Field]:
+    fields = forms.fields_for_model(Party, fields=services.PARTY_FIELDS)
+    for field in fields.values():
+        field.error_messages["max_length"] = f"{field.label} must be 200 characters or fewer"
+    return {f"{prefix}_{name}": field for name, field in fields.items()}
+
+
+class PartnershipProposeForm(PartnershipForm):
+    """Propose a partnership: its details, the two organisations and their sponsors."""
+
+    buddy = OrganisationChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Buddy organisation",
+        help_text="The trust giving the support",
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select the buddy organisation"},
+    )
+    supported = OrganisationChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Supported organisation",
+        help_text="The trust receiving the support",
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select the supported organisation"},
+    )
+
+    field_order = ["buddy", "supported"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("buddy", "supported"):
+            self.fields[name].queryset = trust_choices()
+        self.fields.update(_party_fields(PartyRole.BUDDY))
+        self.fields.update(_party_fields(PartyRole.SUPPORTED))
+
+    def party_fields(self, role: str) -> list:
+        return [self[f"{role}_{name}"] for name in services.PARTY_FIELDS]
+
+    def parties(self) -> dict[str, dict[str, str]]:
+        return {
+            role: {name: self.cleaned_data[f"{role}_{name}"] for name in services.PARTY_FIELDS}
+            for role in (PartyRole.BUDDY, PartyRole.SUPPORTED)
+        }
+
+
+# --- Parties -------------------------------------------------------------------------------------
+
+
+class PartyForm(forms.ModelForm):
+    """A party's executive sponsor and deputy."""
+
+    class Meta:
+        model = Party
+        fields = services.PARTY_FIELDS
+        labels = {
+            "sponsor_name": "Executive sponsor's name",
+            "sponsor_job_title": "Executive sponsor's job title",
+            "deputy_name": "Deputy sponsor's name",
+            "deputy_job_title": "Deputy sponsor's job title",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in services.PARTY_FIELDS:
+            field = self.fields[name]
+            field.error_messages["max_length"] = f"{field.label} must be 200 characters or fewer"
+
+    def sponsors(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in services.PARTY_FIELDS}
+
+
+ADDABLE_PARTY_ROLES = [
+    (role.value, role.label) for role in (PartyRole.BROKER, PartyRole.MEDIATOR, PartyRole.FUNDER)
+]
+
+
+class PartyAddForm(PartyForm):
+    """Add a broker, mediator or funder, with its sponsor and deputy."""
+
+    organisation = OrganisationChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Organisation",
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select the organisation"},
+    )
+    role = forms.ChoiceField(
+        choices=ADDABLE_PARTY_ROLES,
+        widget=forms.RadioSelect,
+        label="Its role in the partnership",
+        error_messages={
+            "required": "Select the organisation's role",
+            "invalid_choice": "Select broker, mediator or funder",
+        },
+    )
+
+    field_order = ["organisation", "role"]
+
+    class Meta(PartyForm.Meta):
+        fields = ("organisation", "role", *services.PARTY_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(active=True).order_by(
+            "name"
+        )
+
+
+# --- Objectives ----------------------------------------------------------------------------------
+
+
+class ObjectiveForm(NhsFormMixin, forms.ModelForm):
+    """What the partnership sets out to change and how it will be measured."""
+
+    class Meta:
+        model = Objective
+        fields = ("title", "measure", "baseline", "target", "target_date")
+        labels = {"title": "Objective", "target_date": "Target date"}
+        help_texts = {
+            "measure": "How progress will be measured, for example, the 4-hour A&E standard",
+            "baseline": "Where things stand now, for example, 62%",
+            "target": "For example, 78%",
+        }
+        error_messages = {
+            "title": {
+                "required": "Enter the objective",
+                "max_length": "Objective must be 200 characters or fewer",
+            },
+            "measure": {"max_length": "Measure must be 300 characters or fewer"},
+            "baseline": {"max_length": "Baseline must be 100 characters or fewer"},
+            "target": {"max_length": "Target must be 100 characters or fewer"},
+            "target_date": DATE_ERRORS,
+        }
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+# --- Approval and status -------------------------------------------------------------------------
+
+
+class ApproveForm(forms.Form):
+    """No fields: it carries the service's message when an approval is refused."""
+
+
+class StatusForm(NhsFormMixin, forms.Form):
+    """Move a partnership along its lifecycle.
+
+    ``to`` accepts any status so that a move the lifecycle does not allow reaches the service,
+    whose message names the moves that are allowed; the page offers only the allowed ones.
+    """
+
+    to = forms.ChoiceField(
+        choices=PartnershipStatus.choices,
+        widget=forms.RadioSelect,
+        label="New status",
+        error_messages={
+            "required": "Select the new status",
+            "invalid_choice": "Select the new status",
+        },
+    )
+    outcome = forms.ChoiceField(
+        choices=ClosureOutcome.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label="Outcome",
+        error_messages={
+            "invalid_choice": "Choose whether the partnership was completed or terminated early."
+        },
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        label="Reason for closing",
+        help_text="What happened, in a few sentences",
+        max_length=5000,
+        error_messages={"max_length": "Reason must be 5,000 characters or fewer"},
+    )

@@ -1,1 +1,0 @@
-"""Forms for the partnerships app, one module per feature."""
