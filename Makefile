@@ -34,6 +34,7 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.installed-run node_modules/.installed
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 setup-dev: $(VENV)/.installed-dev node_modules/.installed
 
@@ -80,6 +81,7 @@ check-runtime-lock:
 	"$$tmp/venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r requirements.txt; \
 	"$$tmp/venv/bin/pip" check --disable-pip-version-check; \
 	export DATABASE_URL="$${DATABASE_URL:-sqlite:///$$tmp/db.sqlite3}" BROKER_DIR="$$tmp/broker"; \
+	"$$tmp/venv/bin/python" manage.py createcachetable; \
 	"$$tmp/venv/bin/python" manage.py shell --no-startup --no-imports -c "$$HEALTHZ_FROM_RUNTIME_LOCK"
 export HEALTHZ_FROM_RUNTIME_LOCK
 define HEALTHZ_FROM_RUNTIME_LOCK
