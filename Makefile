@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test setup setup-dev lint check check-deploy pytest demo-data chromium clean
+.PHONY: run test setup setup-dev lint check check-deploy check-runtime-lock pytest demo-data chromium lock clean
 
 $(VENV)/.installed-run: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,17 @@ $(VENV)/.installed-run: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+# The dev lock is installed together with the runtime lock, so the runtime pins always win.
+$(VENV)/.installed-dev: $(VENV)/.installed-run requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
+
+## Re-lock after editing requirements.in or requirements-dev.in (pins that still fit are kept).
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --strip-extras \
+	--allow-unsafe --no-emit-index-url --no-emit-find-links
+lock: $(VENV)/.installed-dev
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -26,6 +34,7 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.installed-run node_modules/.installed
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 setup-dev: $(VENV)/.installed-dev node_modules/.installed
 
@@ -64,10 +73,35 @@ check-deploy: setup-dev
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+## The runtime lock alone is complete: a fresh venv with only requirements.txt (no dependency
+## resolution, so nothing missing from the lock is quietly fetched) passes `pip check` and serves
+## /healthz with 200 against the configured database and broker (Redis when REDIS_URL is set).
+check-runtime-lock:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r requirements.txt; \
+	"$$tmp/venv/bin/pip" check --disable-pip-version-check; \
+	export DATABASE_URL="$${DATABASE_URL:-sqlite:///$$tmp/db.sqlite3}" BROKER_DIR="$$tmp/broker"; \
+	"$$tmp/venv/bin/python" manage.py createcachetable; \
+	"$$tmp/venv/bin/python" manage.py shell --no-startup --no-imports -c "$$HEALTHZ_FROM_RUNTIME_LOCK"
+export HEALTHZ_FROM_RUNTIME_LOCK
+define HEALTHZ_FROM_RUNTIME_LOCK
+import sys
+from django.conf import settings
+from django.test import Client
+from buddying.celery import app
+response = Client().get("/healthz")
+print("runtime lock: /healthz", response.status_code, response.content.decode())
+if response.status_code != 200:
+    sys.exit("runtime lock: /healthz did not answer 200 with only requirements.txt installed")
+if app.connection_for_write().transport.driver_type != ("redis" if settings.REDIS_URL else "filesystem"):
+    sys.exit("runtime lock: /healthz did not check the configured broker")
+endef
+
 pytest: setup-dev chromium
 	$(VENV)/bin/pytest
 
-test: lint check check-deploy pytest
+test: lint check check-deploy check-runtime-lock pytest
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .broker db.sqlite3

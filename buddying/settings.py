@@ -240,7 +240,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 BROKER_DIR = Path(os.environ.get("BROKER_DIR", BASE_DIR / ".broker"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # Redis hands an unacknowledged message to another worker after this long. With late acks a
+    # task still running then would run twice, so it must exceed CELERY_TASK_TIME_LIMIT (and any
+    # countdown or ETA a task is sent with).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -258,18 +261,45 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_TIME_LIMIT = 15 * 60
+CELERY_TASK_TIME_LIMIT = 15 * 60  # below the Redis visibility timeout above
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+# Tasks are idempotent (a reminder is sent once per item and due date, however often it runs), so
+# a task is acknowledged only once it has finished, and requeued if its worker process dies: a
+# lost worker loses nothing. A task that must not run twice says so with acks_late=False.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # they will be redelivered
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(BROKER_DIR / "celerybeat-schedule")
+# Beat's usual scheduler, which also notes when it last sent a task (reported by /healthz).
+CELERY_BEAT_SCHEDULER = "buddying.celery:BeatScheduler"
 # Every scheduled job, in one place (DESIGN §4).
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "buddying.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
     },
+}
+
+# The Celery heartbeats, where the web, the worker and beat all read and write them: Redis when
+# REDIS_URL is set, else a database table (`manage.py createcachetable`; tests make their own).
+if REDIS_URL:
+    _HEARTBEAT_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "buddying",
+        # A health check must not hang on a vanished Redis.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+else:
+    _HEARTBEAT_CACHE = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "buddying_heartbeat_cache",
+    }
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "heartbeat": _HEARTBEAT_CACHE,
 }
 
 LOGGING = {

@@ -6,12 +6,19 @@ embedded run uses, pointed at a temporary folder. The worker runs in a thread of
 test can read the task's return value.
 """
 
+import uuid
+from datetime import datetime
+
 import pytest
+from celery.beat import PersistentScheduler, ScheduleEntry
 from celery.contrib.testing.worker import start_worker
 from celery.schedules import crontab
 from django.conf import settings
+from django.core.cache import caches
 
 import buddying.tasks
+from buddying import tasks
+from buddying.celery import BeatScheduler
 from buddying.celery import app as celery_app
 
 # A queue of the tests' own on the configured broker, so a real worker that happens to be running
@@ -100,3 +107,87 @@ def test_tasks_are_serialised_as_json_only():
     assert celery_app.conf.task_serializer == "json"
     assert celery_app.conf.accept_content == ["json"]
     assert celery_app.conf.timezone == "Europe/London"
+
+
+@pytest.fixture
+def heartbeat_cache(settings):
+    """The configured heartbeat store (Redis in CI), under keys of this test's own."""
+    settings.CACHES = {
+        **settings.CACHES,
+        tasks.HEARTBEAT_CACHE: {
+            **settings.CACHES[tasks.HEARTBEAT_CACHE],
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        },
+    }
+    yield
+    caches[tasks.HEARTBEAT_CACHE].delete_many([tasks.WORKER_LAST_BEAT, tasks.BEAT_LAST_BEAT])
+
+
+@pytest.fixture
+def beat_scheduler(configured_app, tmp_path):
+    scheduler = BeatScheduler(app=configured_app, schedule_filename=str(tmp_path / "schedule"))
+    yield scheduler
+    scheduler.close()
+
+
+def test_tasks_are_acknowledged_late_and_requeued_when_their_worker_is_lost():
+    # Safe because the tasks are idempotent: running one twice does no harm, losing one does.
+    assert celery_app.conf.task_acks_late is True
+    assert celery_app.conf.task_reject_on_worker_lost is True
+    for task in (buddying.tasks.heartbeat, buddying.tasks.ping):
+        assert task.acks_late is True
+        assert task.reject_on_worker_lost is True
+
+
+def test_a_task_is_stopped_before_redis_would_hand_it_to_another_worker():
+    assert celery_app.conf.task_soft_time_limit < celery_app.conf.task_time_limit
+    if not settings.REDIS_URL:
+        pytest.skip("The filesystem transport has no visibility timeout (REDIS_URL is not set)")
+    visibility_timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert celery_app.conf.task_time_limit < visibility_timeout
+    with celery_app.connection_for_write() as connection:
+        assert connection.default_channel.visibility_timeout == visibility_timeout
+
+
+def test_beat_runs_the_scheduler_that_records_its_beats():
+    assert celery_app.conf.beat_scheduler == "buddying.celery:BeatScheduler"
+    assert issubclass(BeatScheduler, PersistentScheduler)
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)  # the worker thread writes with its own connection
+def test_beat_records_when_it_sends_the_heartbeat_and_the_worker_when_it_runs_it(
+    configured_app, beat_scheduler, heartbeat_cache
+):
+    entry = ScheduleEntry(
+        name="heartbeat",
+        task="buddying.tasks.heartbeat",
+        schedule=settings.CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"],
+        options={"queue": TEST_QUEUE},
+        app=configured_app,
+    )
+
+    result = beat_scheduler.apply_async(entry, advance=False)
+
+    sent = tasks.last_beats()
+    assert sent["beat_last_beat"] is not None
+    assert sent["worker_last_beat"] is None  # sent, not yet run: no worker is listening
+
+    with start_worker(configured_app, pool="solo", perform_ping_check=False, queues=[TEST_QUEUE]):
+        ran = result.get(timeout=20)
+
+    beats = tasks.last_beats()
+    assert beats == {"worker_last_beat": ran, "beat_last_beat": sent["beat_last_beat"]}
+    assert datetime.fromisoformat(beats["beat_last_beat"]) <= datetime.fromisoformat(ran)
+
+
+def test_beat_goes_on_sending_when_its_beat_cannot_be_recorded(beat_scheduler, monkeypatch):
+    sent = object()
+    monkeypatch.setattr(PersistentScheduler, "apply_async", lambda *args, **kwargs: sent)
+
+    def unrecordable(name):
+        raise ConnectionError("heartbeat store unreachable")
+
+    monkeypatch.setattr(tasks, "record_beat", unrecordable)
+
+    assert beat_scheduler.apply_async(object()) is sent

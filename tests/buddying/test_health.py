@@ -2,12 +2,17 @@
 
 import copy
 import time
+import uuid
+from datetime import datetime
 
 import pytest
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connections
 from django.db.utils import load_backend
 
 import buddying.health
+from buddying import tasks
 from buddying.celery import app as celery_app
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
@@ -34,6 +39,20 @@ def broker_folders(settings, tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def heartbeat_cache(settings):
+    """The configured heartbeat store (Redis in CI), under keys of this test's own."""
+    settings.CACHES = {
+        **settings.CACHES,
+        tasks.HEARTBEAT_CACHE: {
+            **settings.CACHES[tasks.HEARTBEAT_CACHE],
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        },
+    }
+    yield
+    caches[tasks.HEARTBEAT_CACHE].delete_many([tasks.WORKER_LAST_BEAT, tasks.BEAT_LAST_BEAT])
+
+
+@pytest.fixture
 def broker_down(monkeypatch):
     monkeypatch.setitem(celery_app.conf, "broker_url", CLOSED_PORT_BROKER)
 
@@ -57,12 +76,80 @@ def database_down(monkeypatch, tmp_path):
 
 
 @pytest.mark.django_db
-def test_healthz_is_200_when_the_database_and_broker_answer(client, broker_folders):
+def test_healthz_is_200_when_the_database_and_broker_answer(
+    client, broker_folders, heartbeat_cache
+):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok", "status": "ok"}
+    # No beat yet (a fresh start): reported as null, not a failure.
+    assert response.json() == {
+        "database": "ok",
+        "broker": "ok",
+        "worker_last_beat": None,
+        "beat_last_beat": None,
+        "status": "ok",
+    }
     assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_the_last_beats_of_the_worker_and_of_beat(
+    client, broker_folders, heartbeat_cache
+):
+    beat = tasks.record_beat(tasks.BEAT_LAST_BEAT)
+    worker = tasks.heartbeat()
+
+    body = client.get("/healthz").json()
+
+    assert body["worker_last_beat"] == worker
+    assert body["beat_last_beat"] == beat
+    assert datetime.fromisoformat(beat) <= datetime.fromisoformat(worker)
+    assert datetime.fromisoformat(worker).utcoffset().total_seconds() == 0
+    assert body["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_reads_the_beats_from_the_store_every_process_shares(heartbeat_cache):
+    # Not a per-process memory cache: the worker and beat write where the web process reads.
+    backend = settings.CACHES[tasks.HEARTBEAT_CACHE]["BACKEND"]
+    if settings.REDIS_URL:
+        assert backend == "django.core.cache.backends.redis.RedisCache"
+        assert settings.CACHES[tasks.HEARTBEAT_CACHE]["LOCATION"] == settings.REDIS_URL
+    else:
+        assert backend == "django.core.cache.backends.db.DatabaseCache"
+
+
+@pytest.mark.django_db
+def test_healthz_does_not_look_for_beats_in_a_store_that_is_down(
+    client, broker_folders, heartbeat_cache, request
+):
+    tasks.record_beat(tasks.WORKER_LAST_BEAT)
+    tasks.record_beat(tasks.BEAT_LAST_BEAT)
+    # The heartbeats live in Redis (the broker's server) or else in the database.
+    store = "broker" if settings.REDIS_URL else "database"
+    request.getfixturevalue(f"{store}_down")
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["failing"] == [store]
+    assert response.json()["worker_last_beat"] is None
+    assert response.json()["beat_last_beat"] is None
+
+
+@pytest.mark.django_db
+def test_healthz_stays_200_when_the_beats_cannot_be_read(client, broker_folders, monkeypatch):
+    def unreadable():
+        raise ConnectionError("heartbeat store unreachable")
+
+    monkeypatch.setattr(tasks, "last_beats", unreadable)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["worker_last_beat"] is None
+    assert response.json()["beat_last_beat"] is None
 
 
 @pytest.mark.django_db
@@ -74,6 +161,8 @@ def test_healthz_is_503_naming_the_broker_when_it_is_down(client, broker_folders
     assert response.json() == {
         "database": "ok",
         "broker": "down",
+        "worker_last_beat": None,
+        "beat_last_beat": None,
         "status": "down",
         "failing": ["broker"],
     }
