@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from buddying.common import writes
 from buddying.common.errors import StateConflict
 from buddying.common.writes import save
 from partnerships import access
@@ -100,21 +101,31 @@ def partnership_create(
     return partnership
 
 
+def _locked(partnership: Partnership) -> Partnership:
+    """The partnership's row, locked for this transaction and read afresh, with its parties."""
+    return writes.lock(Partnership.objects.prefetch_related("parties"), partnership.pk)
+
+
 @transaction.atomic
-def partnership_update(*, partnership: Partnership, by, **fields: Any) -> Partnership:
+def partnership_update(
+    *, partnership: Partnership, by, version: int | None = None, **fields: Any
+) -> Partnership:
     """Change a partnership's details (not its status: see ``partnership_transition``).
+
+    ``version`` is the version the person read (refused with ``StaleVersion`` if it has moved
+    on). Only the fields whose value changes are written.
 
     An approval is given to the terms as they stood, so changing the terms of a proposal
     withdraws the approvals given so far: each executive approves what was finally proposed.
     """
-    access.require(by, "change", partnership)
     unknown = set(fields) - set(PARTNERSHIP_FIELDS)
     if unknown:
         raise TypeError(f"Unknown partnership fields: {sorted(unknown)}")
-    changed = [name for name, value in fields.items() if getattr(partnership, name) != value]
-    for name, value in fields.items():
-        setattr(partnership, name, value)
-    save(partnership, by=by)
+    partnership = _locked(partnership)
+    access.require(by, "change", partnership)
+    writes.check_version(partnership, version)
+    changed = writes.apply(partnership, fields)
+    writes.save_changes(partnership, changed, by=by)
     if changed and partnership.status == PartnershipStatus.PROPOSED:
         for approval in partnership.approvals.all():
             approval._history_user = by  # the history shows who withdrew it, by changing terms
@@ -138,14 +149,15 @@ def party_add(
 
 
 @transaction.atomic
-def party_update(*, party: Party, by, **fields: str) -> Party:
+def party_update(*, party: Party, by, version: int | None = None, **fields: str) -> Party:
     """Change a party's sponsor and deputy."""
+    unknown = set(fields) - set(PARTY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown party fields: {sorted(unknown)}")
+    party = writes.lock(Party.objects.select_related("partnership"), party.pk)
     access.require(by, "change", party)
-    for name, value in fields.items():
-        if name not in PARTY_FIELDS:
-            raise TypeError(f"Unknown party field: {name}")
-        setattr(party, name, value)
-    save(party, by=by)
+    writes.check_version(party, version)
+    writes.save_changes(party, writes.apply(party, fields), by=by)
     return party
 
 
@@ -168,6 +180,7 @@ def _party_in_use(party: Party):
 @transaction.atomic
 def party_remove(*, party: Party, by) -> None:
     """Remove a broker, mediator or funder; the buddy and supported parties stay."""
+    party = writes.lock(Party.objects.select_related("partnership", "organisation"), party.pk)
     access.require(by, "change", party)
     if party.role in access.PRINCIPAL_PARTY_ROLES:
         raise StateConflict("The buddy and the supported party cannot be removed.")
@@ -181,19 +194,29 @@ def party_remove(*, party: Party, by) -> None:
 
 @transaction.atomic
 def objective_save(
-    *, partnership: Partnership, by, objective: Objective | None = None, **fields: Any
+    *,
+    partnership: Partnership,
+    by,
+    objective: Objective | None = None,
+    version: int | None = None,
+    **fields: Any,
 ) -> Objective:
-    """Add an objective to a partnership, or change one."""
-    access.require(by, "change", partnership)
-    objective = objective or Objective(partnership=partnership)
-    for name, value in fields.items():
-        setattr(objective, name, value)
-    save(objective, by=by)
+    """Add an objective to a partnership, or change one (read at ``version``)."""
+    if objective is None:
+        objective = Objective(partnership=partnership, **fields)
+        access.require(by, "change", objective)
+        save(objective, by=by)
+        return objective
+    objective = writes.lock(Objective.objects.select_related("partnership"), objective.pk)
+    access.require(by, "change", objective)
+    writes.check_version(objective, version)
+    writes.save_changes(objective, writes.apply(objective, fields), by=by)
     return objective
 
 
 @transaction.atomic
 def objective_delete(*, objective: Objective, by) -> None:
+    objective = writes.lock(Objective.objects.select_related("partnership"), objective.pk)
     access.require(by, "change", objective)
     objective._history_user = by
     objective.delete()
@@ -215,7 +238,7 @@ def partnership_approve(*, partnership: Partnership, by) -> list[Approval]:
 
     When both the buddy and the supported party have approved, the partnership becomes agreed.
     """
-    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    partnership = _locked(partnership)
     access.require(by, "approve", partnership)
     parties = access.approvable_parties(by, partnership)
     if partnership.status != PartnershipStatus.PROPOSED:
@@ -237,10 +260,9 @@ def partnership_approve(*, partnership: Partnership, by) -> list[Approval]:
 
 
 def _set_status(partnership: Partnership, status: str, *, by, **fields: Any) -> None:
-    partnership.status = status
-    for name, value in fields.items():
-        setattr(partnership, name, value)
-    save(partnership, by=by)
+    """Write the status (and what a closure records) of the locked row, and nothing else."""
+    changed = writes.apply(partnership, {"status": status, **fields})
+    writes.save_changes(partnership, changed, by=by)
 
 
 def _a(word: str) -> str:
@@ -268,7 +290,7 @@ def partnership_transition(
     with ``partnership_approve``, which agrees the partnership once both are in). ``closed`` needs an outcome and
     a reason. Anything else is refused with a message naming the moves that are allowed.
     """
-    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    partnership = _locked(partnership)
     access.require(by, "transition", partnership)
     if to not in PartnershipStatus.values:
         raise ValidationError({"to": f"“{to}” is not a status."})

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from buddying.common import writes
 from buddying.common.writes import save
 from partnerships import access
 from partnerships.models import Organisation, Partnership, ReferenceCounter
@@ -95,16 +96,24 @@ def risk_create(*, partnership: Partnership, by, **fields: Any) -> Risk:
 
 
 @transaction.atomic
-def risk_update(*, risk: Risk, by, **fields: Any) -> Risk:
-    """Change a risk: its scores, controls, review or status (closing needs a reason)."""
-    access.require(by, "change", risk)
+def risk_update(*, risk: Risk, by, version: int | None = None, **fields: Any) -> Risk:
+    """Change a risk (read at ``version``): its scores, controls, review or status (closing needs
+    a reason). Only the fields whose value changes are written."""
     _check_fields(fields, RISK_FIELDS)
+    risk = writes.lock(_risk_rows(), risk.pk)
+    access.require(by, "change", risk)
+    writes.check_version(risk, version)
     previous_status = risk.status
-    for name, value in fields.items():
-        setattr(risk, name, value)
+    changed = writes.apply(risk, fields)
     _apply_status(risk, previous_status)
-    save(risk, by=by)
+    if risk.status != previous_status:
+        changed += ["closed_on", "closing_reason"]
+    writes.save_changes(risk, changed, by=by)
     return _refresh_scores(risk)
+
+
+def _risk_rows():
+    return Risk.objects.select_related("partnership").prefetch_related("partnership__parties")
 
 
 # --- Actions -----------------------------------------------------------------------------------
@@ -129,14 +138,21 @@ def action_create(*, risk: Risk, by, **fields: Any) -> RiskAction:
 
 
 @transaction.atomic
-def action_update(*, action: RiskAction, by, **fields: Any) -> RiskAction:
-    """Change an action, or mark it done (the completion date is today)."""
-    access.require(by, "change", action)
+def action_update(
+    *, action: RiskAction, by, version: int | None = None, **fields: Any
+) -> RiskAction:
+    """Change an action (read at ``version``), or mark it done (the completion date is today)."""
     _check_fields(fields, ACTION_FIELDS)
-    for name, value in fields.items():
-        setattr(action, name, value)
+    rows = RiskAction.objects.select_related("risk__partnership")
+    action = writes.lock(rows.prefetch_related("risk__partnership__parties"), action.pk)
+    access.require(by, "change", action)
+    writes.check_version(action, version)
+    completed_on = action.completed_on
+    changed = writes.apply(action, fields)
     _apply_action_status(action)
-    save(action, by=by)
+    if action.completed_on != completed_on:
+        changed.append("completed_on")
+    writes.save_changes(action, changed, by=by)
     return action
 
 
@@ -145,7 +161,7 @@ def action_update(*, action: RiskAction, by, **fields: Any) -> RiskAction:
 
 @transaction.atomic
 def risk_appetite_set(
-    *, organisation: Organisation, category: str, by, **fields: Any
+    *, organisation: Organisation, category: str, by, version: int | None = None, **fields: Any
 ) -> tuple[RiskAppetite, bool]:
     """Set an organisation's appetite for one category; only its executives may.
 
@@ -158,18 +174,21 @@ def risk_appetite_set(
         .filter(organisation=organisation, category=category)
         .first()
     )
+    if "statement" in fields and fields["statement"] is None:
+        fields = {**fields, "statement": ""}
     created = appetite is None
     if created:
-        appetite = RiskAppetite(organisation=organisation, category=category)
-    for name, value in fields.items():
-        setattr(appetite, name, value)
-    if "statement" in fields and appetite.statement is None:
-        appetite.statement = ""
-    save(appetite, by=by)
+        appetite = RiskAppetite(organisation=organisation, category=category, **fields)
+        save(appetite, by=by)
+    else:
+        writes.check_version(appetite, version)
+        writes.save_changes(appetite, writes.apply(appetite, fields), by=by)
     # The risks' outside-appetite flags may have changed: mark them changed, so a client syncing
     # risks with ``updated_since`` sees them (a queryset update: no change in the risks' history).
-    Risk.objects.filter(
-        category=category,
-        partnership__parties__organisation=organisation,
-    ).update(updated_at=timezone.now())
+    writes.touch(
+        Risk.objects.filter(
+            category=category,
+            partnership__parties__organisation=organisation,
+        )
+    )
     return appetite, created

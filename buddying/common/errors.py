@@ -24,3 +24,12 @@ class RowErrors(ValidationError):
                 for number, fields in self.rows.items()
             ]
         )
+
+
+class StaleVersion(StateConflict):
+    """The row changed since the person read it (the API answers 412; a form comes back with the
+    current values beside the person's own). Nothing was written."""
+
+    def __init__(self, message: str, *, current):
+        self.current = current
+        super().__init__(message)

@@ -41,7 +41,7 @@ def history_entries(records, describe) -> list[HistoryEntry]:
                     _display(record, change.field),
                 )
                 for change in delta.changes
-                if change.field not in {"updated_at", "created_at"}
+                if change.field not in {"updated_at", "created_at", "version"}
             )
             if not changes:
                 previous[key] = record

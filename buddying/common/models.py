@@ -5,7 +5,18 @@ import uuid
 from django.db import models
 
 
-class TimeStampedModel(models.Model):
+class VersionedModel(models.Model):
+    """A row people edit: ``version`` counts its changes, so an edit made from an older copy is
+    refused rather than silently overwriting what someone else saved (``buddying.common.writes``).
+    The API sends it as the ``ETag``; forms carry it in a hidden field."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class TimeStampedModel(VersionedModel):
     """A row with a non-guessable public id and the times it was created and last changed.
 
     ``updated_at`` is what the API's ``updated_since`` filter reads for incremental sync.

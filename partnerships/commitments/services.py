@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from buddying.common import writes
 from buddying.common.errors import RowErrors
 from buddying.common.writes import save
 from partnerships import access
@@ -48,10 +49,20 @@ def _check_fields(fields: Mapping[str, Any], allowed: tuple[str, ...], kind: str
         raise TypeError(f"Unknown {kind} fields: {sorted(unknown)}")
 
 
+def _locked_commitment(pk) -> Commitment:
+    rows = Commitment.objects.select_related("partnership", "organisation")
+    return writes.lock(rows.prefetch_related("partnership__parties"), pk)
+
+
+def _locked_delivery(pk) -> Delivery:
+    rows = Delivery.objects.select_related("commitment__partnership", "commitment__organisation")
+    return writes.lock(rows.prefetch_related("commitment__partnership__parties"), pk)
+
+
 def _touch(commitment_ids) -> None:
     """Mark commitments changed when their deliveries change, so ``updated_since`` finds their
     new figures. A queryset update, so the commitment's own history records no change."""
-    Commitment.objects.filter(pk__in=commitment_ids).update(updated_at=timezone.now())
+    writes.touch(Commitment.objects.filter(pk__in=commitment_ids))
 
 
 @transaction.atomic
@@ -72,12 +83,15 @@ def commitment_create(
 
 
 @transaction.atomic
-def commitment_update(*, commitment: Commitment, by, **fields: Any) -> Commitment:
-    """Change a commitment's plan. Its partnership and organisation stay as they are."""
+def commitment_update(
+    *, commitment: Commitment, by, version: int | None = None, **fields: Any
+) -> Commitment:
+    """Change a commitment's plan (read at ``version``). Its partnership and organisation stay."""
     _check_fields(fields, COMMITMENT_FIELDS, "commitment")
+    commitment = _locked_commitment(commitment.pk)
     access.require(by, "change", commitment)
-    for name, value in fields.items():
-        setattr(commitment, name, value)
+    writes.check_version(commitment, version)
+    changed = writes.apply(commitment, fields)
     if (
         commitment.start_date
         and commitment.deliveries.filter(date__lt=commitment.start_date).exists()
@@ -88,7 +102,7 @@ def commitment_update(*, commitment: Commitment, by, **fields: Any) -> Commitmen
                 "Change or delete them first, or choose an earlier start date."
             }
         )
-    save(commitment, by=by)
+    writes.save_changes(commitment, changed, by=by)
     return commitment
 
 
@@ -161,26 +175,27 @@ def deliveries_log(
 
 
 @transaction.atomic
-def delivery_update(*, delivery: Delivery, by, **fields: Any) -> Delivery:
-    """Correct a logged delivery; the history keeps what it said before."""
+def delivery_update(
+    *, delivery: Delivery, by, version: int | None = None, **fields: Any
+) -> Delivery:
+    """Correct a logged delivery (read at ``version``); the history keeps what it said before."""
     _check_fields(fields, DELIVERY_FIELDS, "delivery")
-    commitment = delivery.commitment
-    access.require(by, "change", commitment)
-    for name, value in fields.items():
-        setattr(delivery, name, value)
-    save(delivery, by=by)
-    _touch([commitment.pk])
+    delivery = _locked_delivery(delivery.pk)
+    access.require(by, "change", delivery)
+    writes.check_version(delivery, version)
+    if writes.save_changes(delivery, writes.apply(delivery, fields), by=by):
+        _touch([delivery.commitment_id])
     return delivery
 
 
 @transaction.atomic
 def delivery_delete(*, delivery: Delivery, by) -> None:
     """Remove a delivery logged in error; the history keeps it and who removed it."""
-    commitment = delivery.commitment
-    access.require(by, "change", commitment)
+    delivery = _locked_delivery(delivery.pk)
+    access.require(by, "change", delivery)
     delivery._history_user = by
     delivery.delete()
-    _touch([commitment.pk])
+    _touch([delivery.commitment_id])
 
 
 UPLOAD_COLUMNS = ("commitment reference", "date", "quantity", "staff group", "note")

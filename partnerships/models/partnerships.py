@@ -8,7 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from buddying.common.models import TimeStampedModel
+from buddying.common.models import TimeStampedModel, VersionedModel
 from partnerships.choices import (
     ClosureOutcome,
     FundingSource,
@@ -147,7 +147,7 @@ class Partnership(TimeStampedModel):
         return self.party(PartyRole.SUPPORTED)
 
 
-class Party(models.Model):
+class Party(VersionedModel):
     """An organisation's place in a partnership, with its executive sponsor and deputy.
 
     Sponsors are recorded by name and job title: the agreement binds the organisation and the
@@ -189,7 +189,7 @@ class Party(models.Model):
         return f"{self.organisation} ({self.get_role_display()})"
 
 
-class Objective(models.Model):
+class Objective(VersionedModel):
     """What the partnership sets out to change, and how that will be measured."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

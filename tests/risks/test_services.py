@@ -169,7 +169,7 @@ def test_marking_an_action_done_records_when(world):
         owner=world.supported_pm,
         due_date=date(2026, 6, 1),
     )
-    services.action_update(action=action, by=world.supported_pm, status="done")
+    action = services.action_update(action=action, by=world.supported_pm, status="done")
     assert action.completed_on == date(2026, 6, 15)
     assert action.history.first().history_user == world.supported_pm
 
