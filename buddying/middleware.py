@@ -1,10 +1,11 @@
-"""Session limits."""
+"""Session limits and the response headers that Django's SecurityMiddleware does not set."""
 
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout, user_logged_in
 from django.dispatch import receiver
+from django.utils.cache import add_never_cache_headers
 
 SIGNED_IN_AT = "buddying_signed_in_at"
 SESSION_ENDED = "buddying_session_ended"
@@ -67,3 +68,23 @@ class SessionLimitMiddleware:
 def session_ended_reason(request) -> str | None:
     """Why the person's last session ended (``IDLE`` or ``LIMIT``), once; else ``None``."""
     return request.session.pop(SESSION_ENDED, None)
+
+
+class SecurityHeadersMiddleware:
+    """Adds ``Permissions-Policy`` to every response, and ``Cache-Control: no-store`` to API
+    responses and to every response for a signed-in person, so partnership data is not kept in
+    shared or browser caches. Static files (served before this runs) and ``/healthz`` are left
+    alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if request.path == "/healthz":
+            return response
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
+        return response

@@ -156,3 +156,104 @@ def test_session_settings():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_MAX_AGE == 12 * 60 * 60
+
+
+# --- headers -------------------------------------------------------------------------------------
+
+
+def csp_directives(response) -> dict[str, list[str]]:
+    policy = response["Content-Security-Policy"]
+    return {
+        name: values
+        for name, *values in (part.split() for part in policy.split(";") if part.strip())
+    }
+
+
+@pytest.mark.django_db
+def test_pages_have_a_strict_content_security_policy(client, world):
+    client.force_login(world.buddy_pm)
+    response = client.get(reverse("partnerships:detail", args=[world.partnership.pk]))
+
+    assert response.status_code == 200
+    directives = csp_directives(response)
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert "'unsafe-eval'" not in response["Content-Security-Policy"]
+    assert directives["default-src"] == ["'self'"]
+    assert directives["style-src"] == ["'self'"]
+    assert directives["img-src"] == ["'self'", "data:"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["form-action"] == ["'self'"]
+    assert directives["base-uri"] == ["'self'"]
+    # The one inline script (NHS.UK's js-enabled marker) carries this response's nonce.
+    (nonce,) = [v for v in directives["script-src"] if v.startswith("'nonce-")]
+    assert directives["script-src"] == ["'self'", nonce]
+    assert f'<script nonce="{nonce[7:-1]}">' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_templates_have_no_inline_script_or_style(client, world):
+    import re
+
+    client.force_login(world.buddy_pm)
+    for url in [
+        reverse("dashboard"),
+        reverse("partnerships:list"),
+        reverse("partnerships:detail", args=[world.partnership.pk]),
+    ]:
+        html = client.get(url).content.decode()
+        scripts = re.findall(r"<script\b[^>]*>", html)
+        assert all('src="' in tag or "nonce=" in tag for tag in scripts), (url, scripts)
+        assert "<style" not in html, url
+        assert " style=" not in html, url
+
+
+@pytest.mark.django_db
+def test_a_signed_in_page_is_not_stored_and_has_a_permissions_policy(client, world):
+    client.force_login(world.buddy_pm)
+
+    response = client.get(reverse("partnerships:detail", args=[world.partnership.pk]))
+
+    assert "no-store" in response["Cache-Control"]
+    assert response["Permissions-Policy"] == (
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+    )
+
+
+@pytest.mark.django_db
+def test_an_api_response_is_not_stored_and_has_the_headers(api_as, world):
+    response = api_as(world.regulator).get("/api/v1/partnerships/")
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "Permissions-Policy" in response
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_an_api_error_is_not_stored_either(api_client):
+    response = api_client.get("/api/v1/partnerships/")
+
+    assert response.status_code == 401
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_healthz_keeps_its_own_headers(client, db):
+    response = client.get(reverse("healthz"))
+
+    assert "Permissions-Policy" in response
+    assert "no-cache" in response["Cache-Control"]  # never_cache on the view itself
+
+
+def test_the_api_docs_run_no_inline_script(client, db):
+    response = client.get(reverse("api-docs"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>" not in html
+    assert f'src="{reverse("api-docs")}?script=' in html
+    # Its one inline <style> is allowed by hash, on this page alone.
+    style_src = csp_directives(response)["style-src"]
+    assert style_src[0] == "'self'"
+    assert len(style_src) == 2
+    assert style_src[1].startswith("'sha256-")
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
