@@ -1,11 +1,15 @@
 """Project-level pages: the sign-in form and error pages."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+
+from buddying.middleware import IDLE, LIMIT, session_ended_reason
 
 
 class SignInForm(AuthenticationForm):
@@ -21,6 +25,35 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["password"].widget = forms.PasswordInput()
+
+
+class SignInView(auth_views.LoginView):
+    """The sign-in page; it says why when the person's last session ran out."""
+
+    template_name = "registration/login.jinja"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        reason = session_ended_reason(self.request)
+        minutes = settings.SESSION_COOKIE_AGE // 60
+        hours = settings.SESSION_MAX_AGE // 3600
+        context["session_ended_message"] = {
+            IDLE: f"You were signed out because you had not used Buddying for {minutes} minutes.",
+            LIMIT: f"You were signed out because you had been signed in for {hours} hours.",
+        }.get(reason)
+        return context
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a sign-in while the account or the address is locked out."""
+    return render(
+        request,
+        "registration/locked_out.jinja",
+        {"cool_off_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
 
 
 def sign_out(request):
@@ -47,4 +80,6 @@ def not_found(request, exception=None):
 def server_error(request):
     # Rendered without the request, so no context processor touches the database that may be
     # what failed.
-    return HttpResponseServerError(render_to_string("errors/500.jinja"))
+    # The nonce lets NHS.UK's one-line inline script past the Content Security Policy.
+    nonce = str(getattr(request, "csp_nonce", ""))
+    return HttpResponseServerError(render_to_string("errors/500.jinja", {"cspNonce": nonce}))

@@ -151,3 +151,13 @@ def api_as(api_client):
         return api_client
 
     return authenticate
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """API throttles count requests in the cache: each test starts from nothing counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -88,3 +88,86 @@ def test_sign_in_then_sign_out(world, page):
     page.goto(reverse("dashboard"))
     page.wait_for_url(f"**{reverse('login')}?next=/")
     assert page.get_by_role("link", name="Sign out").count() == 0
+
+
+# --- the Content Security Policy, in a browser that enforces it ----------------------------------
+
+CSP_LISTENER = """
+  window.__cspViolations = [];
+  document.addEventListener("securitypolicyviolation", (event) => {
+    window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+  });
+"""
+
+
+def csp_problems(page) -> list[str]:
+    return page.evaluate("window.__cspViolations") + [
+        message for message in page.console_errors if "Content Security Policy" in message
+    ]
+
+
+@pytest.fixture
+def watched(page):
+    """The page, recording every Content Security Policy violation and console error."""
+    page.add_init_script(CSP_LISTENER)
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda message: (
+            page.console_errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    return page
+
+
+def test_pages_work_under_the_content_security_policy(world, watched, sign_in):
+    page = watched
+    page.goto(reverse("login"))
+    # NHS.UK's inline marker ran (with the nonce) and so did the frontend's components.
+    page.wait_for_function("document.body.classList.contains('nhsuk-frontend-supported')")
+    assert csp_problems(page) == []
+
+    sign_in(world.buddy_pm)
+    for url in [
+        reverse("dashboard"),
+        reverse("partnerships:list"),
+        reverse("partnerships:detail", args=[world.partnership.pk]),
+        reverse("risks:register", args=[world.partnership.pk]),
+        reverse("risks:heat_map", args=[world.partnership.pk]),
+    ]:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        assert csp_problems(page) == [], url
+        # The NHS.UK components were started by the script in the static file.
+        page.wait_for_selector("[data-module='nhsuk-header'][data-nhsuk-header-init]")
+    assert page.problems == []
+
+
+def test_the_lockout_page_after_five_wrong_passwords(world, watched):
+    page = watched
+    for _ in range(5):
+        page.goto(reverse("login"))
+        page.get_by_label("Username").fill("buddy_pm")
+        page.get_by_label("Password").fill("not-the-password")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "You cannot sign in at the moment"
+    assert page.title() == "You cannot sign in at the moment – Buddying – NHS"
+    page.get_by_role("link", name="Go back to sign in").click()
+    page.get_by_label("Username").fill("buddy_pm")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "You cannot sign in at the moment"
+    assert csp_problems(page) == []
+
+
+def test_the_api_documentation_works_under_the_content_security_policy(world, watched, sign_in):
+    page = sign_in(world.regulator)
+
+    page.goto(reverse("api-docs"))
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
+
+    assert page.locator(".swagger-ui .opblock").count() > 10
+    assert csp_problems(page) == []

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 URL = "/api/v1/partnerships/"
 
@@ -153,3 +154,86 @@ def test_a_session_write_needs_the_csrf_token(world):
 
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+# --- throttling ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rates(monkeypatch):
+    """Small throttle rates for one test. DRF copies the rates onto the throttle class when it is
+    defined, so the class attribute is what has to change."""
+
+    def set_rates(**rates):
+        monkeypatch.setattr(
+            SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, **rates}
+        )
+
+    return set_rates
+
+
+@pytest.mark.django_db
+def test_a_token_over_its_rate_gets_429_with_retry_after(world, rates):
+    rates(user="3/minute")
+    _, token = AuthToken.objects.create(world.regulator, expiry=timedelta(days=1))
+    client = with_token(token)
+    assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 200]
+
+    response = client.get(URL)
+
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    # Another user's token is counted on its own.
+    _, other = AuthToken.objects.create(world.buddy_viewer, expiry=timedelta(days=1))
+    assert with_token(other).get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_anonymous_requests_over_the_rate_get_429_per_address(api_client, rates):
+    rates(anon="2/minute")
+    schema = "/api/schema/"  # open to anyone
+    assert api_client.get(schema).status_code == 200
+    assert api_client.get(schema).status_code == 200
+
+    response = api_client.get(schema)
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert api_client.get(schema, REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+@pytest.mark.django_db
+def test_repeated_bad_tokens_from_an_address_get_429_with_retry_after(world, rates):
+    rates(failed_token="3/hour")
+    _, token = AuthToken.objects.create(world.regulator, expiry=timedelta(days=1))
+    for guess in ["guess-1", "guess-2", "guess-3"]:
+        assert with_token(guess).get(URL).status_code == 401
+
+    refused = with_token("guess-4").get(URL)
+    # Once throttled, the address cannot try even a real token: guessing learns nothing.
+    also_refused = with_token(token).get(URL)
+
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert also_refused.status_code == 429
+    # Another address is not affected.
+    assert with_token(token).get(URL, REMOTE_ADDR="10.0.0.9").status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(hours=1, seconds=1)):
+        assert with_token(token).get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_good_tokens_are_not_counted_as_failures(world, rates):
+    rates(failed_token="2/hour")
+    _, token = AuthToken.objects.create(world.regulator, expiry=timedelta(days=1))
+
+    assert [with_token(token).get(URL).status_code for _ in range(4)] == [200] * 4
+
+
+def test_behind_a_proxy_the_forwarded_address_is_counted(db, rates, settings):
+    settings.NUM_PROXIES = 1
+    rates(failed_token="1/hour")
+    assert with_token("guess").get(URL, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 401
+
+    assert with_token("guess").get(URL, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 429
+    assert with_token("guess").get(URL, HTTP_X_FORWARDED_FOR="198.51.100.8").status_code == 401

@@ -316,6 +316,43 @@ def test_add_member_creates_the_user_and_the_membership():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("a", "This password is too short. It must contain at least 8 characters."),
+        ("password", "This password is too common."),
+        ("4815162342", "This password is entirely numeric."),
+        ("asha.khan@nhs", "The password is too similar to the email address."),
+    ],
+)
+def test_add_member_refuses_a_password_the_validators_refuse(password, message):
+    OrganisationFactory(ods_code="RAL")
+
+    with pytest.raises(CommandError, match=message):
+        call_command(
+            "add_member",
+            "asha",
+            org="RAL",
+            role="viewer",
+            password=password,
+            email="asha.khan@nhs.net",
+        )
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_add_member_refuses_a_weak_new_password_for_an_existing_user():
+    user = UserFactory(username="asha")
+    OrganisationFactory(ods_code="RAL")
+
+    with pytest.raises(CommandError, match="too short"):
+        call_command("add_member", "asha", org="RAL", role="viewer", password="a")
+    user.refresh_from_db()
+    assert user.check_password("correct-horse-battery")
+    assert not Membership.objects.exists()
+
+
+@pytest.mark.django_db
 def test_add_member_without_a_password_creates_a_user_who_cannot_sign_in_yet():
     OrganisationFactory(ods_code="RAL")
 

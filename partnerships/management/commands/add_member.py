@@ -1,6 +1,7 @@
 """Give a person a role in an organisation, creating their account if needed."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -38,19 +39,20 @@ class Command(BaseCommand):
         created = user is None
         if created:
             user = User(username=username, email=email or "")
-            if password:
-                user.set_password(password)
-            else:
-                user.set_unusable_password()
-        else:
-            if email is not None:
-                user.email = email
-            if password:
-                user.set_password(password)
+        elif email is not None:
+            user.email = email
         try:
-            user.full_clean()
+            user.full_clean(exclude=["password"])
+            if password:
+                # The same password rules as everywhere else (AUTH_PASSWORD_VALIDATORS), checked
+                # against the account's username and email.
+                validate_password(password, user)
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from None
+        if password:
+            user.set_password(password)
+        elif created:
+            user.set_unusable_password()
         user.save()
 
         membership = Membership(user=user, organisation=organisation, role=role)
