@@ -8,7 +8,7 @@ exactly what the API would say.
 
 from django import forms
 
-from buddying.common.forms import NhsFormMixin, OrganisationChoiceField
+from buddying.common.forms import NhsFormMixin, OrganisationChoiceField, VersionedFormMixin
 from partnerships import services
 from partnerships.choices import (
     TRUST_KINDS,
@@ -63,7 +63,7 @@ class PartnershipPageFilterSet(PartnershipFilterSet):
 # --- Partnerships --------------------------------------------------------------------------------
 
 
-class PartnershipForm(NhsFormMixin, forms.ModelForm):
+class PartnershipForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
     """A partnership's details (not its parties or status)."""
 
     class Meta:
@@ -149,7 +149,7 @@ class PartnershipProposeForm(PartnershipForm):
 # --- Parties -------------------------------------------------------------------------------------
 
 
-class PartyForm(forms.ModelForm):
+class PartyForm(VersionedFormMixin, forms.ModelForm):
     """A party's executive sponsor and deputy."""
 
     class Meta:
@@ -211,7 +211,7 @@ class PartyAddForm(PartyForm):
 # --- Objectives ----------------------------------------------------------------------------------
 
 
-class ObjectiveForm(NhsFormMixin, forms.ModelForm):
+class ObjectiveForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
     """What the partnership sets out to change and how it will be measured."""
 
     class Meta:

@@ -145,7 +145,9 @@ def partnership_update(request, pk):
     form = PartnershipForm(_posted(request), instance=copy.copy(partnership))
     if request.method == "POST" and form.is_valid():
         try:
-            services.partnership_update(partnership=partnership, by=request.user, **form.details())
+            services.partnership_update(
+                partnership=partnership, by=request.user, version=form.version, **form.details()
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -201,7 +203,9 @@ def party_update(request, pk, party_pk):
     if request.method == "POST" and form.is_valid():
         party.partnership = partnership  # the prefetched parties answer the access check
         try:
-            services.party_update(party=party, by=request.user, **form.sponsors())
+            services.party_update(
+                party=party, by=request.user, version=form.version, **form.sponsors()
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -254,7 +258,11 @@ def objective_form(request, pk, objective_pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             services.objective_save(
-                partnership=partnership, by=request.user, objective=objective, **form.values()
+                partnership=partnership,
+                by=request.user,
+                objective=objective,
+                version=form.version,
+                **form.values(),
             )
         except ValidationError as error:
             add_service_errors(form, error)

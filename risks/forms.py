@@ -7,7 +7,7 @@ exactly what the API returns.
 from django import forms
 from django.contrib.auth import get_user_model
 
-from buddying.common.forms import NhsFormMixin, OrganisationChoiceField
+from buddying.common.forms import NhsFormMixin, OrganisationChoiceField, VersionedFormMixin
 from partnerships.models import Organisation, Partnership
 from risks import matrix
 from risks.choices import ActionStatus, AppetiteLevel, ReviewFrequency, RiskCategory, RiskStatus
@@ -112,7 +112,7 @@ class RiskForm(NhsFormMixin, forms.Form):
         self.fields["owner"].queryset = party_members(partnership)
 
 
-class RiskEditForm(RiskForm):
+class RiskEditForm(VersionedFormMixin, RiskForm):
     status = forms.ChoiceField(
         choices=RiskStatus.choices,
         widget=forms.RadioSelect,
@@ -155,7 +155,7 @@ class ActionForm(NhsFormMixin, forms.Form):
         self.fields["owner"].queryset = party_members(partnership)
 
 
-class ActionEditForm(ActionForm):
+class ActionEditForm(VersionedFormMixin, ActionForm):
     status = forms.ChoiceField(
         choices=ActionStatus.choices,
         widget=forms.RadioSelect,
@@ -163,7 +163,7 @@ class ActionEditForm(ActionForm):
     )
 
 
-class AppetiteForm(forms.Form):
+class AppetiteForm(VersionedFormMixin, forms.Form):
     level = forms.ChoiceField(
         choices=AppetiteLevel.choices,
         widget=forms.RadioSelect,

@@ -196,7 +196,9 @@ def risk_edit(request, pk):
         )
     }
     initial |= {"owner_organisation": risk.owner_organisation_id, "owner": risk.owner_id}
-    form = RiskEditForm(request.POST or None, initial=initial, partnership=partnership)
+    form = RiskEditForm(
+        request.POST or None, initial=initial, partnership=partnership, version=risk.version
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.risk_update(risk=risk, by=request.user, **form.cleaned_data)
@@ -239,7 +241,12 @@ def action_edit(request, pk):
         "due_date": action.due_date,
         "status": action.status,
     }
-    form = ActionEditForm(request.POST or None, initial=initial, partnership=risk.partnership)
+    form = ActionEditForm(
+        request.POST or None,
+        initial=initial,
+        partnership=risk.partnership,
+        version=action.version,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.action_update(action=action, by=request.user, **form.cleaned_data)
@@ -288,7 +295,9 @@ def appetite_edit(request, code, category):
         if current
         else {}
     )
-    form = AppetiteForm(request.POST or None, initial=initial)
+    form = AppetiteForm(
+        request.POST or None, initial=initial, version=current.version if current else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.risk_appetite_set(

@@ -18,7 +18,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from buddying.common.errors import StateConflict
+from buddying.common.errors import StaleVersion, StateConflict
 
 UUID_REGEX = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -38,6 +38,10 @@ def _messages(error: DjangoValidationError):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, StaleVersion):
+        return Response(
+            {"detail": " ".join(exc.messages)}, status=status.HTTP_412_PRECONDITION_FAILED
+        )
     if isinstance(exc, StateConflict):
         return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
@@ -153,3 +157,47 @@ class CSVExportMixin:
                 yield [_flatten(data.get(field)) for field in fields]
 
         return stream_csv(fields, rows(), self.csv_filename)
+
+
+# --- Versions: ETag, If-None-Match and If-Match (DESIGN §6) ------------------------------------
+
+
+def etag_for(version) -> str:
+    return f'"{version}"'
+
+
+class VersionedMixin:
+    """For viewsets of models with a ``version``: detail responses carry it as the ``ETag``, a
+    ``GET`` with a matching ``If-None-Match`` answers 304, and writes read ``If-Match`` through
+    ``if_match_version()`` (pass it to the service, which answers 412 if it is stale)."""
+
+    def if_match_version(self) -> int | None:
+        """The version named by ``If-Match`` (``None`` when absent or ``*``). A tag this API never
+        sent matches no version, so the service refuses the write with 412 — after it has checked
+        that the person may make it at all."""
+        header = self.request.headers.get("If-Match", "").strip()
+        if not header or header == "*":
+            return None
+        tags = [tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")]
+        if len(tags) != 1 or not tags[0].isdigit() or len(tags[0]) > 9:
+            return -1
+        return int(tags[0])
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = getattr(response, "data", None)
+        if (
+            200 <= response.status_code < 300
+            and isinstance(data, dict)
+            and "version" in data
+            and "results" not in data
+        ):
+            etag = etag_for(data["version"])
+            response["ETag"] = etag
+            if request.method in ("GET", "HEAD") and etag in [
+                tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")
+            ]:
+                not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
+                not_modified["ETag"] = etag
+                return super().finalize_response(request, not_modified, *args, **kwargs)
+        return response

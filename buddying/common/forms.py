@@ -5,13 +5,20 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from buddying.common.errors import StaleVersion
+
 
 def add_service_errors(form: forms.Form, error: ValidationError, *, field: str | None = None):
     """Show a service's ``ValidationError`` (or ``StateConflict``) on ``form``.
 
     Messages keyed by a field the form has go on that field; anything else goes on ``field``
-    (``None``: the top of the error summary).
+    (``None``: the top of the error summary). A ``StaleVersion`` shows, beside each field the
+    person changed, the value saved meanwhile, and moves the form on to the current version, so
+    saving again (deliberately) applies the person's own values.
     """
+    if isinstance(error, StaleVersion):
+        _show_stale(form, error)
+        return
     if hasattr(error, "error_dict"):
         for key, messages in error.error_dict.items():
             form.add_error(key if key in form.fields else field, messages)
@@ -72,3 +79,53 @@ class NhsFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         use_nhs_date_inputs(self)
+
+
+def _display(field: forms.Field, value) -> str:
+    if value in (None, ""):
+        return "nothing"
+    choices = dict(getattr(field, "choices", None) or ())
+    if value in choices:
+        return str(choices[value])
+    if isinstance(value, datetime.date):
+        return f"{value.day} {value:%B %Y}"
+    return str(value)
+
+
+def _show_stale(form: forms.Form, error: StaleVersion) -> None:
+    current = error.current
+    form.add_error(None, error.messages)
+    cleaned = getattr(form, "cleaned_data", {}) or {}
+    for name, field in form.fields.items():
+        if name == "version" or not hasattr(current, name) or name not in cleaned:
+            continue
+        now = getattr(current, name)
+        now = getattr(now, "pk", now)
+        mine = cleaned[name]
+        mine = getattr(mine, "pk", mine)
+        if now != mine:
+            form.add_error(name, f"Saved meanwhile: {_display(field, now)}. Yours is below.")
+    if form.is_bound and "version" in form.fields:
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = str(current.version)
+
+
+class VersionedFormMixin:
+    """A form that changes a row carries the version the person read, as a hidden field, so a
+    change made meanwhile by someone else is never silently overwritten (``buddying.common.writes``).
+
+    Pass ``version=`` for a plain form; a model form takes its instance's version.
+    """
+
+    def __init__(self, *args, version: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if version is None and instance is not None and not instance._state.adding:
+            version = instance.version
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, initial=version, min_value=0
+        )
+
+    @property
+    def version(self) -> int | None:
+        return getattr(self, "cleaned_data", {}).get("version")

@@ -102,6 +102,7 @@ class PartnershipSerializer(serializers.ModelSerializer):
             "objectives",
             "approvals",
             "created_at",
+            "version",
             "updated_at",
         ]
         read_only_fields = fields

@@ -6,7 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from buddying.common.api import UUID_REGEX, CSVExportMixin
+from buddying.common.api import UUID_REGEX, CSVExportMixin, VersionedMixin
 from partnerships import selectors, services
 from partnerships.access import organisations_visible_to
 from partnerships.filtersets import OrganisationFilterSet, PartnershipFilterSet
@@ -40,6 +40,7 @@ class OrganisationViewSet(CSVExportMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class PartnershipViewSet(
+    VersionedMixin,
     CSVExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -104,7 +105,10 @@ class PartnershipViewSet(
         serializer = self.get_serializer(partnership, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.partnership_update(
-            partnership=partnership, by=request.user, **serializer.validated_data
+            partnership=partnership,
+            by=request.user,
+            version=self.if_match_version(),
+            **serializer.validated_data,
         )
         return self._read(partnership)
 

@@ -10,7 +10,12 @@ import io
 
 from django import forms
 
-from buddying.common.forms import NhsFormMixin, OrganisationChoiceField, add_service_errors
+from buddying.common.forms import (
+    NhsFormMixin,
+    OrganisationChoiceField,
+    VersionedFormMixin,
+    add_service_errors,
+)
 from partnerships.choices import DeliveryStaffGroup
 from partnerships.commitments import services
 from partnerships.commitments.choices import CommitmentCategory, CommitmentUnit
@@ -40,7 +45,7 @@ UNIT_WORDS = {
 }
 
 
-class CommitmentForm(NhsFormMixin, forms.ModelForm):
+class CommitmentForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
     """Plan a commitment or change its plan. The organisation is chosen only when planning."""
 
     organisation = OrganisationChoiceField(
@@ -98,7 +103,7 @@ class CommitmentForm(NhsFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in services.COMMITMENT_FIELDS}
 
 
-class DeliveryForm(NhsFormMixin, forms.ModelForm):
+class DeliveryForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
     """Log a delivery (the quick form on a commitment's page) or correct one."""
 
     class Meta:

@@ -88,7 +88,9 @@ def commitment_update(request, pk):
     form = CommitmentForm(_posted(request), instance=copy.copy(commitment))
     if request.method == "POST" and form.is_valid():
         try:
-            services.commitment_update(commitment=commitment, by=request.user, **form.values())
+            services.commitment_update(
+                commitment=commitment, by=request.user, version=form.version, **form.values()
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -176,7 +178,9 @@ def delivery_update(request, pk):
     form = DeliveryForm(_posted(request), instance=copy.copy(delivery), unit=commitment.unit)
     if request.method == "POST" and form.is_valid():
         try:
-            services.delivery_update(delivery=delivery, by=request.user, **form.values())
+            services.delivery_update(
+                delivery=delivery, by=request.user, version=form.version, **form.values()
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -53,6 +53,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "completed_on",
             "overdue",
             "created_at",
+            "version",
             "updated_at",
         ]
         read_only_fields = fields
@@ -108,6 +109,7 @@ class RiskSerializer(serializers.ModelSerializer):
             "outside_appetite_for",
             "overdue_actions",
             "created_at",
+            "version",
             "updated_at",
         ]
         read_only_fields = fields
@@ -208,6 +210,7 @@ class RiskAppetiteSerializer(serializers.ModelSerializer):
             "tolerance",
             "statement",
             "created_at",
+            "version",
             "updated_at",
         ]
         read_only_fields = fields

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from buddying.common.api import UUID_REGEX, CSVExportMixin
+from buddying.common.api import UUID_REGEX, CSVExportMixin, VersionedMixin
 from partnerships import selectors as partnership_selectors
 from partnerships.access import organisations_related_to
 from risks import selectors, services
@@ -26,6 +26,7 @@ from .serializers import (
 
 
 class _WritableViewSet(
+    VersionedMixin,
     CSVExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -99,7 +100,9 @@ class RiskViewSet(_WritableViewSet):
         risk = self.get_object()
         serializer = RiskWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.risk_update(risk=risk, by=request.user, **serializer.validated_data)
+        services.risk_update(
+            risk=risk, by=request.user, version=self.if_match_version(), **serializer.validated_data
+        )
         return self._read(risk)
 
 
@@ -141,11 +144,17 @@ class RiskActionViewSet(_WritableViewSet):
         action = self.get_object()
         serializer = ActionWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.action_update(action=action, by=request.user, **serializer.validated_data)
+        services.action_update(
+            action=action,
+            by=request.user,
+            version=self.if_match_version(),
+            **serializer.validated_data,
+        )
         return self._read(action)
 
 
 class RiskAppetiteViewSet(
+    VersionedMixin,
     CSVExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -184,6 +193,7 @@ class RiskAppetiteViewSet(
             organisation=data.pop("organisation"),
             category=data.pop("category"),
             by=request.user,
+            version=self.if_match_version(),
             **data,
         )
         return Response(

@@ -366,7 +366,7 @@ def test_deliveries_export_as_streamed_csv(world, commitment, api_as):
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines[0] == (
         "id,commitment,commitment_reference,date,quantity,staff_group,note,logged_by,"
-        "created_at,updated_at"
+        "created_at,version,updated_at"
     )
     assert '"Theatre list, with a comma"' in lines[1]
 

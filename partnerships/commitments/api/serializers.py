@@ -49,6 +49,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "percent_of_expected",
             "last_delivery_date",
             "created_at",
+            "version",
             "updated_at",
         ]
         read_only_fields = fields
@@ -96,6 +97,7 @@ class DeliverySerializer(serializers.ModelSerializer):
             *services.DELIVERY_FIELDS,
             "logged_by",
             "created_at",
+            "version",
             "updated_at",
         ]
         read_only_fields = fields

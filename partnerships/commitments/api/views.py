@@ -11,7 +11,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from buddying.common.api import UUID_REGEX, CSVExportMixin
+from buddying.common.api import UUID_REGEX, CSVExportMixin, VersionedMixin
 from buddying.common.errors import RowErrors
 from partnerships import access
 from partnerships.commitments import selectors, services
@@ -30,6 +30,7 @@ MAX_DELIVERIES_PER_REQUEST = 10_000
 
 
 class CommitmentViewSet(
+    VersionedMixin,
     CSVExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -77,7 +78,10 @@ class CommitmentViewSet(
         serializer = self.get_serializer(commitment, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.commitment_update(
-            commitment=commitment, by=request.user, **serializer.validated_data
+            commitment=commitment,
+            by=request.user,
+            version=self.if_match_version(),
+            **serializer.validated_data,
         )
         return self._read(commitment)
 
