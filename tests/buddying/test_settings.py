@@ -16,7 +16,7 @@ def _settings(**env: str) -> subprocess.CompletedProcess:
     }
     environment.update(env, DJANGO_SETTINGS_MODULE="buddying.settings")
     code = "from django.conf import settings; print(settings.DEBUG)"
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 (our own interpreter and code)
         [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
     )
 
