@@ -246,7 +246,10 @@ REST_FRAMEWORK = {
         "buddying.authentication.TokenAuthentication",  # knox; a key that is not text is a 401
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "partnerships.api.permissions.FollowsAccessPolicy",
+    ],
     "DEFAULT_PAGINATION_CLASS": "buddying.common.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
