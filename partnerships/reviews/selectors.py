@@ -189,14 +189,20 @@ def search(queryset: QuerySet[LearningItem], text: str) -> QuerySet[LearningItem
         return queryset
     if connection.vendor != "postgresql":
         return queryset.filter(Q(title__icontains=text) | Q(description__icontains=text))
-    vector = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
-        "description", weight="B", config=SEARCH_CONFIG
-    )
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    # ``search_document @@ query`` uses the GIN index on the same expression (migration 0002).
     return (
-        queryset.annotate(search_rank=SearchRank(vector, query))
-        .filter(search_rank__gt=0)
+        queryset.annotate(search_document=search_vector())
+        .filter(search_document=query)
+        .annotate(search_rank=SearchRank(F("search_document"), query))
         .order_by("-search_rank", "-created_at", "pk")
+    )
+
+
+def search_vector() -> SearchVector:
+    """Title (weighted A) and description (B), stemmed in English: the indexed expression."""
+    return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "description", weight="B", config=SEARCH_CONFIG
     )
 
 
