@@ -65,7 +65,10 @@ def review_list(user) -> QuerySet[OutcomeReview]:
     return with_figures(
         access.visible(OutcomeReview, user).select_related("partnership")
     ).prefetch_related(
-        Prefetch("sign_offs", queryset=ReviewSignOff.objects.select_related("party", "signed_by"))
+        Prefetch(
+            "sign_offs",
+            queryset=ReviewSignOff.objects.select_related("party__organisation", "signed_by"),
+        )
     )
 
 

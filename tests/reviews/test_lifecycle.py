@@ -24,7 +24,9 @@ def objective(active):
 
 @pytest.fixture
 def first_quarter(active):
-    return OutcomeReview.objects.get(partnership=active, period_start=dt.date(2026, 4, 1), kind="quarterly")
+    return OutcomeReview.objects.get(
+        partnership=active, period_start=dt.date(2026, 4, 1), kind="quarterly"
+    )
 
 
 def _fill_and_submit(world, review, objective):
