@@ -22,7 +22,7 @@ from partnerships.reviews.models import (
 _MONEY = {"max_digits": 16, "decimal_places": 2, "read_only": True, "allow_null": True}
 
 
-class PartnershipBriefSerializer(serializers.Serializer):
+class ReviewPartnershipBriefSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     reference = serializers.CharField()
     title = serializers.CharField()
@@ -54,7 +54,7 @@ class SignOffSerializer(serializers.ModelSerializer):
 class ReviewSerializer(serializers.ModelSerializer):
     """A review with its cost of support and saving, computed in the database."""
 
-    partnership = PartnershipBriefSerializer(read_only=True)
+    partnership = ReviewPartnershipBriefSerializer(read_only=True)
     cost_of_support_gbp = serializers.DecimalField(source="total_cost", **_MONEY)
     saving_gbp = serializers.DecimalField(**_MONEY)
     sign_offs = SignOffSerializer(many=True, read_only=True)
@@ -160,7 +160,7 @@ class ReviewUpdateSerializer(_ReviewFieldsSerializer):
 
 
 class LearningSerializer(serializers.ModelSerializer):
-    partnership = PartnershipBriefSerializer(read_only=True)
+    partnership = ReviewPartnershipBriefSerializer(read_only=True)
 
     class Meta:
         model = LearningItem
@@ -196,7 +196,7 @@ class LearningWriteSerializer(serializers.Serializer):
 
 
 class ValueForMoneySerializer(serializers.Serializer):
-    partnership = PartnershipBriefSerializer()
+    partnership = ReviewPartnershipBriefSerializer()
     planned_cost_gbp = serializers.DecimalField(source="figures.planned_cost", **_MONEY)
     planned_consultancy_equivalent_gbp = serializers.DecimalField(
         source="figures.planned_consultancy", **_MONEY
