@@ -271,7 +271,7 @@ def learning_create(*, partnership: Partnership, by, **fields: Any) -> LearningI
     return item
 
 
-def _require_change_learning(by, item: LearningItem) -> None:
+def require_change_learning(by, item: LearningItem) -> None:
     """As ``access.require``, except that a published item is visible to every member, so
     someone outside the partnership who may read it is refused with 403, not 404."""
     try:
@@ -292,7 +292,7 @@ def learning_update(
         "partnership__parties"
     )
     item = writes.lock(rows, item.pk)
-    _require_change_learning(by, item)
+    require_change_learning(by, item)
     writes.check_version(item, version)
     writes.save_changes(item, writes.apply(item, fields), by=by)
     return item

@@ -206,7 +206,7 @@ def learning_detail(request, pk):
 @login_required
 def learning_edit(request, pk):
     item = _learning(request, pk)
-    services._require_change_learning(request.user, item)
+    services.require_change_learning(request.user, item)
     form = LearningForm(_posted(request), instance=copy.copy(item))
     if request.method == "POST" and form.is_valid():
         try:
