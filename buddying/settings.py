@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "buddying",
     "partnerships",
     "partnerships.commitments",
+    "partnerships.reviews",
     "risks",
     "buddying.dashboard",
 ]
@@ -309,6 +310,11 @@ SPECTACULAR_SETTINGS = {
         "ReviewFrequencyEnum": "risks.choices.ReviewFrequency",
         "ActionStatusEnum": "risks.choices.ActionStatus",
         "AppetiteLevelEnum": "risks.choices.AppetiteLevel",
+        "ReviewKindEnum": "partnerships.reviews.choices.ReviewKind",
+        "ReviewStatusEnum": "partnerships.reviews.choices.ReviewStatus",
+        "ReviewRagEnum": "partnerships.reviews.choices.ReviewRag",
+        "LearningDirectionEnum": "partnerships.reviews.choices.LearningDirection",
+        "LearningThemeEnum": "partnerships.reviews.choices.LearningTheme",
     },
 }
 
