@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from partnerships.choices import ClosureOutcome, PartnershipStatus
 from partnerships.models import Approval, Objective, Organisation, Partnership, Party
+from partnerships.services import PARTNERSHIP_FIELDS
 
 
 class OrganisationBriefSerializer(serializers.ModelSerializer):
@@ -70,17 +71,8 @@ class ApprovalSerializer(serializers.ModelSerializer):
         fields = ["organisation", "approved_by", "approved_at"]
 
 
-PARTNERSHIP_WRITABLE = [
-    "title",
-    "kind",
-    "scope_areas",
-    "shared_intent",
-    "planned_start",
-    "planned_end",
-    "remuneration_gbp",
-    "funding_source",
-    "consultancy_equivalent_gbp",
-]
+# What a person may write on a partnership: the services' list, not a second copy.
+PARTNERSHIP_WRITABLE = list(PARTNERSHIP_FIELDS)
 
 
 class PartnershipSerializer(serializers.ModelSerializer):

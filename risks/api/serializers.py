@@ -8,6 +8,7 @@ the model says what is wrong with them).
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from partnerships.api.fields import PartnershipMemberField
 from partnerships.api.serializers import OrganisationBriefSerializer
 from partnerships.models import Organisation, Partnership
 from risks import matrix
@@ -153,7 +154,7 @@ class RiskWriteSerializer(serializers.Serializer):
     owner_organisation = serializers.SlugRelatedField(
         slug_field="ods_code", queryset=Organisation.objects.all()
     )
-    owner = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+    owner = PartnershipMemberField()
     inherent_likelihood = _scale_field()
     inherent_consequence = _scale_field()
     current_likelihood = _scale_field()
@@ -180,7 +181,7 @@ class RiskWriteSerializer(serializers.Serializer):
 class ActionWriteSerializer(serializers.Serializer):
     risk = serializers.PrimaryKeyRelatedField(queryset=RiskAction.objects.none())
     description = serializers.CharField()
-    owner = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+    owner = PartnershipMemberField()
     due_date = serializers.DateField()
     status = serializers.ChoiceField(
         choices=RiskAction._meta.get_field("status").choices, required=False

@@ -88,6 +88,7 @@ class RiskViewSet(_WritableViewSet):
     def create(self, request, *args, **kwargs):
         serializer = RiskWriteSerializer(
             data=request.data,
+            context=self.get_serializer_context(),
             partnerships=partnership_selectors.partnership_list(request.user),
         )
         serializer.is_valid(raise_exception=True)
@@ -98,7 +99,9 @@ class RiskViewSet(_WritableViewSet):
     @extend_schema(request=RiskWriteSerializer, responses=RiskDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
         risk = self.get_object()
-        serializer = RiskWriteSerializer(data=request.data, partial=True)
+        serializer = RiskWriteSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         services.risk_update(
             risk=risk, by=request.user, version=self.if_match_version(), **serializer.validated_data
@@ -132,6 +135,7 @@ class RiskActionViewSet(_WritableViewSet):
     def create(self, request, *args, **kwargs):
         serializer = ActionWriteSerializer(
             data=request.data,
+            context=self.get_serializer_context(),
             risks=selectors.risks_visible_to(request.user).select_related("partnership"),
         )
         serializer.is_valid(raise_exception=True)
@@ -142,7 +146,9 @@ class RiskActionViewSet(_WritableViewSet):
     @extend_schema(request=ActionWriteSerializer, responses=ActionSerializer)
     def partial_update(self, request, *args, **kwargs):
         action = self.get_object()
-        serializer = ActionWriteSerializer(data=request.data, partial=True)
+        serializer = ActionWriteSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         services.action_update(
             action=action,
