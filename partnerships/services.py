@@ -22,6 +22,7 @@ from partnerships.choices import (
 )
 from partnerships.models import (
     Approval,
+    Membership,
     Objective,
     Organisation,
     Partnership,
@@ -344,3 +345,23 @@ def partnership_transition(
     else:
         _set_status(partnership, to, by=by)
     return partnership
+
+
+# --- Organisations and memberships (reference data and who may act) ---------------------------
+
+
+@transaction.atomic
+def membership_save(*, membership: Membership, by=None) -> Membership:
+    """Grant (or change) a person's role in an organisation: the one way memberships are made,
+    by ``add_member``, the admin and the demo data alike. The model's rules run here — a
+    ``regulator`` membership only in a regulator organisation — so no path can skip them."""
+    save(membership, by=by)
+    access.forget_memberships(membership.user)
+    return membership
+
+
+@transaction.atomic
+def organisation_save(*, organisation: Organisation, by=None) -> Organisation:
+    """Save an organisation's details (imported from ODS, refined by hand in the admin)."""
+    save(organisation, by=by)
+    return organisation
