@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "buddying",
     "partnerships",
     "partnerships.commitments",
+    "partnerships.secondments",
     "risks",
     "buddying.dashboard",
 ]
@@ -299,6 +300,8 @@ SPECTACULAR_SETTINGS = {
         "CommitmentUnitEnum": "partnerships.commitments.choices.CommitmentUnit",
         "RagEnum": "partnerships.choices.Rag",
         "DeliveryStaffGroupEnum": "partnerships.choices.DeliveryStaffGroup",
+        "PayBandEnum": "partnerships.secondments.choices.PayBand",
+        "SecondmentStatusEnum": "partnerships.secondments.choices.SecondmentStatus",
         "RiskCategoryEnum": "risks.choices.RiskCategory",
         "RiskBandEnum": "risks.choices.RiskBand",
         "RiskStatusEnum": "risks.choices.RiskStatus",
