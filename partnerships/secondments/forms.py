@@ -153,9 +153,9 @@ class ThresholdForm(VersionedFormMixin, forms.Form):
         error_messages={
             "required": "Enter the threshold",
             "invalid": "Enter the threshold as a number, like 5",
-            "min_value": "Enter a threshold of more than 0%",
-            "max_value": "Enter a threshold of 100% or less",
-            "max_digits": "Enter a threshold of 100% or less",
+            "min_value": "Enter a threshold of more than 0%%",
+            "max_value": "Enter a threshold of 100%% or less",
+            "max_digits": "Enter a threshold of 100%% or less",
             "max_decimal_places": "Enter the threshold with no more than 2 decimal places",
         },
     )

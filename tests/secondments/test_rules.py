@@ -183,7 +183,9 @@ def test_three_secondments_that_never_overlap_all_at_once_are_accepted(world):
     record(world, fte=Decimal("0.5"), end_date=dt.date(2026, 9, 30))
     assert record(world, fte=Decimal("0.5"), start_date=dt.date(2026, 10, 1)).pk
     with pytest.raises(ValidationError):
-        record(world, fte=Decimal("0.1"), start_date=dt.date(2026, 6, 1), end_date=dt.date(2026, 6, 1))
+        record(
+            world, fte=Decimal("0.1"), start_date=dt.date(2026, 6, 1), end_date=dt.date(2026, 6, 1)
+        )
 
 
 def test_the_same_reference_at_another_home_is_another_person(world):
@@ -194,7 +196,9 @@ def test_the_same_reference_at_another_home_is_another_person(world):
 
 
 def test_a_cancelled_secondment_does_not_count(world):
-    planned = record(world, fte=Decimal("1"), start_date=dt.date(2027, 1, 1), end_date=dt.date(2027, 6, 30))
+    planned = record(
+        world, fte=Decimal("1"), start_date=dt.date(2027, 1, 1), end_date=dt.date(2027, 6, 30)
+    )
     services.secondment_cancel(secondment=planned, by=world.buddy_pm, reason="Not needed")
     assert record(world, fte=Decimal("1"), start_date=dt.date(2027, 1, 1)).pk
 
@@ -252,9 +256,7 @@ def test_two_concurrent_saves_that_together_over_allocate_are_refused_once(world
                 close_old_connections()
                 connection.close()
 
-        threads = [
-            threading.Thread(target=create, args=(Decimal(fte),)) for fte in ("0.6", "0.5")
-        ]
+        threads = [threading.Thread(target=create, args=(Decimal(fte),)) for fte in ("0.6", "0.5")]
         for thread in threads:
             thread.start()
         for thread in threads:
