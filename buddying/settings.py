@@ -33,7 +33,8 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", True)
+# Off unless the environment turns it on (`make run` and the Procfile do, for the embedded run).
+DEBUG = envbool("DEBUG", False)
 
 _INSECURE_DEV_KEY = "django-insecure-buddying-local-development-only"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
