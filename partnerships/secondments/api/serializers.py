@@ -3,18 +3,12 @@
 from rest_framework import serializers
 
 from partnerships import access
-from partnerships.api.serializers import OrganisationBriefSerializer
+from partnerships.api.serializers import OrganisationBriefSerializer, PartnershipBriefSerializer
 from partnerships.choices import DeliveryStaffGroup
 from partnerships.models import Organisation, Partnership
 from partnerships.secondments import services
 from partnerships.secondments.choices import SecondmentStatus
 from partnerships.secondments.models import Secondment
-
-
-class PartnershipBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Partnership
-        fields = ["id", "reference", "title"]
 
 
 class SecondmentSerializer(serializers.ModelSerializer):
