@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "partnerships",
     "partnerships.commitments",
     "partnerships.secondments",
+    "partnerships.reviews",
     "risks",
     "buddying.dashboard",
 ]
@@ -247,7 +248,10 @@ REST_FRAMEWORK = {
         "buddying.authentication.TokenAuthentication",  # knox; a key that is not text is a 401
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "partnerships.api.permissions.FollowsAccessPolicy",
+    ],
     "DEFAULT_PAGINATION_CLASS": "buddying.common.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -309,6 +313,11 @@ SPECTACULAR_SETTINGS = {
         "ReviewFrequencyEnum": "risks.choices.ReviewFrequency",
         "ActionStatusEnum": "risks.choices.ActionStatus",
         "AppetiteLevelEnum": "risks.choices.AppetiteLevel",
+        "ReviewKindEnum": "partnerships.reviews.choices.ReviewKind",
+        "ReviewStatusEnum": "partnerships.reviews.choices.ReviewStatus",
+        "ReviewRagEnum": "partnerships.reviews.choices.ReviewRag",
+        "LearningDirectionEnum": "partnerships.reviews.choices.LearningDirection",
+        "LearningThemeEnum": "partnerships.reviews.choices.LearningTheme",
     },
 }
 

@@ -59,7 +59,7 @@ def test_list_and_detail_per_persona(world, api_as, secondment, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_create_per_persona(world, api_as, persona):
     response = api_as(world.user(persona)).post(URL, _payload(world), format="json")
-    expected = {"buddy_exec": 201, "buddy_pm": 201}.get(persona)
+    expected = {"buddy_exec": 201, "buddy_pm": 201, "nobody": 403}.get(persona)
     if expected is None:
         expected = 403 if persona in READERS else 400  # outsiders cannot name the partnership
     assert response.status_code == expected, response.content
