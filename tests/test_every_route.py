@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
+from tests.reviews.factories import LearningFactory, ReviewFactory
 from tests.risks.factories import RiskActionFactory, RiskAppetiteFactory, RiskFactory
 from tests.secondments.factories import SecondmentFactory
 
@@ -47,6 +48,8 @@ class Objects:
     objective: object
     party: object
     secondment: object
+    review: object
+    learning: object
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,30 @@ ROUTES: dict[str, Route] = {
         lambda o: f"/organisations/{o.world.buddy.pk}/risk-appetite/financial/", {
         "GET":  "200 403 403 403 403 404 404 302",
         "POST": "200 403 403 403 403 404 404 302"}),
+    # --- Reviews and learning (pages): an interim review, not yet started (so submitting and
+    # signing off are refused by its state, 409), and an unpublished learning item ---------------
+    "reviews:create": Route(lambda o: f"{P}/{o.world.partnership.pk}/reviews/add/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "reviews:detail": Route(lambda o: f"/reviews/{o.review.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "reviews:edit": Route(lambda o: f"/reviews/{o.review.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "reviews:submit": Route(lambda o: f"/reviews/{o.review.pk}/submit/", {
+        "POST": "409 409 403 409 403 404 404 302"}),
+    "reviews:sign-off": Route(lambda o: f"/reviews/{o.review.pk}/sign-off/", {
+        "POST": "409 403 403 409 403 404 404 302"}),
+    "reviews:learning-create": Route(lambda o: f"{P}/{o.world.partnership.pk}/learning/add/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "reviews:library": Route(lambda o: "/learning/library/", {
+        "GET":  "200 200 200 200 200 200 404 302"}),
+    "reviews:learning-detail": Route(lambda o: f"/learning/{o.learning.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "reviews:learning-edit": Route(lambda o: f"/learning/{o.learning.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
     # --- API ----------------------------------------------------------------------------------
     "organisation-list": Route(lambda o: f"{A}/organisations/", {
         "GET":  "200 200 200 200 200 200 200 401"}),
@@ -244,6 +271,24 @@ ROUTES: dict[str, Route] = {
     "risk-appetite-comparison-detail": Route(
         lambda o: f"{A}/risk-appetite-comparisons/{o.world.partnership.pk}/", {
         "GET":  "200 200 200 200 200 404 404 401"}),
+    "review-list": Route(lambda o: f"{A}/reviews/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "review-detail": Route(lambda o: f"{A}/reviews/{o.review.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 200 403 404 404 401"}),
+    "review-submit": Route(lambda o: f"{A}/reviews/{o.review.pk}/submit/", {
+        "POST": "409 409 403 409 403 404 404 401"}),
+    "review-sign-off": Route(lambda o: f"{A}/reviews/{o.review.pk}/sign-off/", {
+        "POST": "409 403 403 409 403 404 404 401"}),
+    "learning-list": Route(lambda o: f"{A}/learning/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "learning-detail": Route(lambda o: f"{A}/learning/{o.learning.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 200 403 404 404 401"}),
+    "value-for-money-detail": Route(lambda o: f"{A}/value-for-money/{o.world.partnership.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
     "schema": Route(lambda o: "/api/schema/", {
         "GET":  "200 200 200 200 200 200 200 200"}),
     "api-docs": Route(lambda o: "/api/docs/", {
@@ -292,6 +337,8 @@ def objects(world):
             home_organisation=world.buddy,
             host_organisation=world.supported,
         ),
+        review=ReviewFactory(partnership=world.partnership),
+        learning=LearningFactory(partnership=world.partnership),
     )
 
 
