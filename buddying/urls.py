@@ -14,6 +14,7 @@ from buddying.health import healthz
 api_patterns = [
     path("", include("partnerships.api.urls")),
     path("", include("partnerships.commitments.api.urls")),
+    path("", include("partnerships.secondments.api.urls")),
     path("", include("risks.api.urls")),
     path("", include("partnerships.reviews.api.urls")),
 ]
@@ -44,6 +45,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="logout"),
     path("partnerships/", include("partnerships.urls")),
     path("partnerships/", include("partnerships.commitments.urls")),
+    path("", include("partnerships.secondments.urls")),
     path("", include("risks.urls")),
     path("", include("partnerships.reviews.urls")),
     path("api/v1/", include(api_patterns)),

@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
 from tests.reviews.factories import LearningFactory, ReviewFactory
 from tests.risks.factories import RiskActionFactory, RiskAppetiteFactory, RiskFactory
+from tests.secondments.factories import SecondmentFactory
 
 PERSONAS = [
     "buddy_exec",
@@ -46,6 +47,7 @@ class Objects:
     action: object
     objective: object
     party: object
+    secondment: object
     review: object
     learning: object
 
@@ -137,6 +139,33 @@ ROUTES: dict[str, Route] = {
     "commitments:delivery-delete": Route(lambda o: f"{P}/deliveries/{o.delivery.pk}/delete/", {
         "GET":  "200 200 403 403 403 404 404 302",
         "POST": "302 302 403 403 403 404 404 302"}),
+    # --- Secondments (pages); the secondment is of the buddy's staff, hosted by the supported ----
+    "secondments:list": Route(lambda o: f"{P}/{o.world.partnership.pk}/secondments/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "secondments:development": Route(
+        lambda o: f"{P}/{o.world.partnership.pk}/secondments/development/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    # The supported trust's executive records its own staff's secondments.
+    "secondments:create": Route(lambda o: f"{P}/{o.world.partnership.pk}/secondments/add/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "secondments:detail": Route(lambda o: f"/secondments/{o.secondment.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "secondments:update": Route(lambda o: f"/secondments/{o.secondment.pk}/edit/", {
+        "GET":  "200 200 403 403 403 404 404 302",
+        "POST": "200 200 403 403 403 404 404 302"}),
+    "secondments:end": Route(lambda o: f"/secondments/{o.secondment.pk}/end/", {
+        "GET":  "200 200 403 403 403 404 404 302",
+        "POST": "200 200 403 403 403 404 404 302"}),
+    "secondments:cancel": Route(lambda o: f"/secondments/{o.secondment.pk}/cancel/", {
+        "GET":  "200 200 403 403 403 404 404 302",
+        "POST": "200 200 403 403 403 404 404 302"}),
+    "secondments:capacity": Route(lambda o: f"/organisations/{o.world.buddy.pk}/capacity/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "secondments:capacity-settings": Route(
+        lambda o: f"/organisations/{o.world.buddy.pk}/capacity/settings/", {
+        "GET":  "200 200 403 403 403 404 404 302",
+        "POST": "200 200 403 403 403 404 404 302"}),
     # --- Risks (pages) ------------------------------------------------------------------------
     "risks:register": Route(lambda o: f"{P}/{o.world.partnership.pk}/risks/", {
         "GET":  "200 200 200 200 200 404 404 302"}),
@@ -214,6 +243,14 @@ ROUTES: dict[str, Route] = {
     "commitment-delivery-list": Route(lambda o: f"{A}/commitments/{o.commitment.pk}/deliveries/", {
         "GET":  "200 200 200 200 200 404 404 401",
         "POST": "400 400 403 403 403 404 404 401"}),
+    "secondment-list": Route(lambda o: f"{A}/secondments/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "secondment-detail": Route(lambda o: f"{A}/secondments/{o.secondment.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 403 403 404 404 401"}),
+    "capacity-list": Route(lambda o: f"{A}/capacity/", {
+        "GET":  "200 200 200 200 200 200 200 401"}),
     "risk-list": Route(lambda o: f"{A}/risks/", {
         "GET":  "200 200 200 200 200 200 200 401",
         "POST": "400 400 403 400 403 400 403 401"}),
@@ -295,6 +332,11 @@ def objects(world):
         action=RiskActionFactory(risk=risk, owner=world.buddy_pm),
         objective=world.partnership.objectives.create(title="Reduce waits"),
         party=world.partnership.parties.get(organisation=world.supported),
+        secondment=SecondmentFactory(
+            partnership=world.partnership,
+            home_organisation=world.buddy,
+            host_organisation=world.supported,
+        ),
         review=ReviewFactory(partnership=world.partnership),
         learning=LearningFactory(partnership=world.partnership),
     )

@@ -15,6 +15,14 @@ class OrganisationBriefSerializer(serializers.ModelSerializer):
         fields = ["ods_code", "name"]
 
 
+class PartnershipBriefSerializer(serializers.ModelSerializer):
+    """A partnership as the rows that belong to it show it: id, reference and title."""
+
+    class Meta:
+        model = Partnership
+        fields = ["id", "reference", "title"]
+
+
 class OrganisationSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
 

@@ -3,19 +3,13 @@
 from rest_framework import serializers
 
 from partnerships import access
-from partnerships.api.serializers import OrganisationBriefSerializer
+from partnerships.api.serializers import OrganisationBriefSerializer, PartnershipBriefSerializer
 from partnerships.choices import Rag
 from partnerships.commitments import services
 from partnerships.commitments.models import Commitment, Delivery
 from partnerships.models import Organisation, Partnership
 
 _FIGURE = {"max_digits": 16, "decimal_places": 2, "read_only": True}
-
-
-class PartnershipBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Partnership
-        fields = ["id", "reference", "title"]
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
