@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "partnerships",
     "partnerships.commitments",
     "risks",
+    "risks.agreements",
     "buddying.dashboard",
 ]
 
@@ -305,6 +306,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewFrequencyEnum": "risks.choices.ReviewFrequency",
         "ActionStatusEnum": "risks.choices.ActionStatus",
         "AppetiteLevelEnum": "risks.choices.AppetiteLevel",
+        "AgreementStatusEnum": "risks.agreements.choices.AgreementStatus",
+        "DisputeStatusEnum": "risks.agreements.choices.DisputeStatus",
     },
 }
 
