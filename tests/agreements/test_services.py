@@ -293,16 +293,12 @@ def test_verify_detects_a_change_made_directly_in_the_database(world):
     agreement = in_force(world)
     assert selectors.verify(agreement).all_match
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {LineShare._meta.db_table} SET percent = 70 WHERE organisation_id = 'RAL'"
-        )
+        cursor.execute("UPDATE agreements_lineshare SET percent = 70 WHERE organisation_id = 'RAL'")
     verification = selectors.verify(agreement)
     assert not verification.all_match
     assert [check.matches for check in verification.checks] == [False, False]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {LineShare._meta.db_table} SET percent = 60 WHERE organisation_id = 'RAL'"
-        )
+        cursor.execute("UPDATE agreements_lineshare SET percent = 60 WHERE organisation_id = 'RAL'")
     assert selectors.verify(agreement).all_match
 
 
