@@ -109,7 +109,9 @@ def test_stale_if_match_answers_412(world, api_as):
     client = api_as(world.buddy_pm)
     etag = client.get(f"{URL}{agreement.pk}/")["ETag"]
     client.patch(f"{URL}{agreement.pk}/", {"scope": "One."}, format="json")
-    stale = client.patch(f"{URL}{agreement.pk}/", {"scope": "Two."}, format="json", HTTP_IF_MATCH=etag)
+    stale = client.patch(
+        f"{URL}{agreement.pk}/", {"scope": "Two."}, format="json", HTTP_IF_MATCH=etag
+    )
     assert stale.status_code == 412
 
 
@@ -157,7 +159,12 @@ def test_transitions_and_new_version_through_the_api(world, api_as):
     signed = in_force_from(world, agreement)
     copy = client.post(f"{URL}{signed.pk}/new-version/")
     assert copy.status_code == 201 and copy.json()["number"] == 2
-    assert client.post(f"{URL}{signed.pk}/transition/", {"to": "terminated", "reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"{URL}{signed.pk}/transition/", {"to": "terminated", "reason": "x"}
+        ).status_code
+        == 403
+    )
     ended = api_as(world.buddy_exec).post(
         f"{URL}{signed.pk}/transition/", {"to": "terminated", "reason": "Merger."}
     )
@@ -175,7 +182,9 @@ def test_filters_partnership_status_and_updated_since(world, api_as):
     assert client.get(URL, {"format": "csv"}).status_code == 200
 
 
-def test_agreement_list_runs_a_fixed_number_of_queries(world, api_as, django_assert_max_num_queries):
+def test_agreement_list_runs_a_fixed_number_of_queries(
+    world, api_as, django_assert_max_num_queries
+):
     from tests.factories import PartnershipFactory
 
     for _ in range(4):
