@@ -279,7 +279,8 @@ def _replace_lines(agreement: Agreement, lines: Sequence[Mapping[str, Any]], *, 
 # --- Agreements ----------------------------------------------------------------------------------
 
 
-def _refuse_second_open(partnership: Partnership) -> None:
+def refuse_second_open(partnership: Partnership) -> None:
+    """409 while another version of the partnership's agreement is being made."""
     open_one = partnership.agreements.filter(status__in=OPEN_STATUSES).first()
     if open_one is not None:
         raise StateConflict(
@@ -305,7 +306,7 @@ def agreement_create(
     _check_fields(fields, AGREEMENT_FIELDS, "agreement")
     partnership = _locked_partnership(partnership)
     access.require(by, "change", Agreement(partnership=partnership))
-    _refuse_second_open(partnership)
+    refuse_second_open(partnership)
     fields.setdefault("shared_intent", partnership.shared_intent)
     agreement = Agreement(partnership=partnership, number=0, **fields)
     agreement.full_clean(exclude=["number"])
@@ -568,7 +569,7 @@ def agreement_new_version(*, agreement: Agreement, by) -> Agreement:
             "change it rather than starting a new version."
         )
     partnership = _locked_partnership(source.partnership)
-    _refuse_second_open(partnership)
+    refuse_second_open(partnership)
     copy = Agreement(
         partnership=partnership,
         number=_next_number(partnership),

@@ -116,6 +116,7 @@ def agreement_print(request, pk):
 def agreement_create(request, pk):
     partnership = _partnership(request.user, pk)
     access.require(request.user, "change", Agreement(partnership=partnership))
+    services.refuse_second_open(partnership)
     form = AgreementForm(_posted(request), initial={"shared_intent": partnership.shared_intent})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}

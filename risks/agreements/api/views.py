@@ -51,6 +51,14 @@ class AgreementViewSet(_ViewSet):
 
     filterset_class = AgreementFilterSet
     csv_filename = "agreements.csv"
+    # The rule asked before the body is read (partnerships.api.permissions); the services then
+    # check state (409) and the finer rules (terminating is for executives).
+    policy_actions = {
+        "partial_update": "change",
+        "sign": "sign",
+        "transition": "change",
+        "new_version": "change",
+    }
 
     def get_queryset(self):
         if self.action == "list":
@@ -90,6 +98,7 @@ class AgreementViewSet(_ViewSet):
     @extend_schema(request=AgreementWriteSerializer, responses=AgreementDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
         agreement = self.get_object()
+        services.require_draft(agreement)  # 409 before the body is validated
         serializer = AgreementWriteSerializer(data=request.data, partial=True, risks=self._risks())
         serializer.is_valid(raise_exception=True)
         services.agreement_update(
@@ -166,6 +175,7 @@ class DisputeViewSet(_ViewSet):
     filterset_class = DisputeFilterSet
     serializer_class = DisputeSerializer
     csv_filename = "disputes.csv"
+    policy_actions = {"partial_update": "change", "transition": "change"}
 
     def get_queryset(self):
         return selectors.dispute_detail(self.request.user).order_by(
