@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "partnerships.secondments",
     "partnerships.reviews",
     "risks",
+    "risks.agreements",
     "buddying.dashboard",
 ]
 
@@ -313,6 +314,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewFrequencyEnum": "risks.choices.ReviewFrequency",
         "ActionStatusEnum": "risks.choices.ActionStatus",
         "AppetiteLevelEnum": "risks.choices.AppetiteLevel",
+        "AgreementStatusEnum": "risks.agreements.choices.AgreementStatus",
+        "DisputeStatusEnum": "risks.agreements.choices.DisputeStatus",
         "ReviewKindEnum": "partnerships.reviews.choices.ReviewKind",
         "ReviewStatusEnum": "partnerships.reviews.choices.ReviewStatus",
         "ReviewRagEnum": "partnerships.reviews.choices.ReviewRag",

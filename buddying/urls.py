@@ -16,6 +16,7 @@ api_patterns = [
     path("", include("partnerships.commitments.api.urls")),
     path("", include("partnerships.secondments.api.urls")),
     path("", include("risks.api.urls")),
+    path("", include("risks.agreements.api.urls")),
     path("", include("partnerships.reviews.api.urls")),
 ]
 
@@ -47,6 +48,7 @@ urlpatterns = [
     path("partnerships/", include("partnerships.commitments.urls")),
     path("", include("partnerships.secondments.urls")),
     path("", include("risks.urls")),
+    path("", include("risks.agreements.urls")),
     path("", include("partnerships.reviews.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -98,6 +98,8 @@ def partnership_create(
             role=role,
             **{key: value for key, value in parties.get(role, {}).items() if key in PARTY_FIELDS},
         )
+        if party.sponsor_name:
+            party.sponsor_since = timezone.localdate()
         save(party, by=by)
     return partnership
 
@@ -147,6 +149,8 @@ def party_add(
             {"role": "A partnership has exactly one buddy and one supported party already."}
         )
     party = Party(partnership=partnership, organisation=organisation, role=role, **fields)
+    if party.sponsor_name:
+        party.sponsor_since = timezone.localdate()
     save(party, by=by)
     return party
 
@@ -160,7 +164,13 @@ def party_update(*, party: Party, by, version: int | None = None, **fields: str)
     party = writes.lock(Party.objects.select_related("partnership"), party.pk)
     access.require(by, "change", party)
     writes.check_version(party, version)
-    writes.save_changes(party, writes.apply(party, fields), by=by)
+    changed = writes.apply(party, fields)
+    if {"sponsor_name", "sponsor_job_title"} & set(changed):
+        # A new sponsor (or the sponsor's new role) dates from today: agreements signed under an
+        # earlier sponsor say so, and the intent they signed stands.
+        party.sponsor_since = timezone.localdate() if party.sponsor_name else None
+        changed.append("sponsor_since")
+    writes.save_changes(party, changed, by=by)
     return party
 
 

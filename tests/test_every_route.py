@@ -19,6 +19,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from risks.agreements import services as agreement_services
+from tests.agreements import helpers as agreement_helpers
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
 from tests.reviews.factories import LearningFactory, ReviewFactory
 from tests.risks.factories import RiskActionFactory, RiskAppetiteFactory, RiskFactory
@@ -50,6 +52,9 @@ class Objects:
     secondment: object
     review: object
     learning: object
+    agreement: object = None  # version 2, a draft copied from version 1
+    signed: object = None  # version 1, in force
+    dispute: object = None  # about version 1
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,54 @@ ROUTES: dict[str, Route] = {
     "reviews:learning-edit": Route(lambda o: f"/learning/{o.learning.pk}/edit/", {
         "GET":  "200 200 403 200 403 404 404 302",
         "POST": "200 200 403 200 403 404 404 302"}),
+    # --- Agreements (pages): version 1 in force, version 2 a draft; a dispute about version 1 ---
+    # Drafting is refused (409) while version 2 is being made; signing a draft is refused (409).
+    "agreements:list": Route(lambda o: f"{P}/{o.world.partnership.pk}/agreements/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "agreements:create": Route(lambda o: f"{P}/{o.world.partnership.pk}/agreements/new/", {
+        "GET":  "409 409 403 409 403 404 404 302",
+        "POST": "409 409 403 409 403 404 404 302"}),
+    "agreements:detail": Route(lambda o: f"/agreements/{o.agreement.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "agreements:print": Route(lambda o: f"/agreements/{o.signed.pk}/print/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "agreements:edit": Route(lambda o: f"/agreements/{o.agreement.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "302 302 403 302 403 404 404 302"}),
+    "agreements:line_create": Route(lambda o: f"/agreements/{o.agreement.pk}/lines/new/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "agreements:line_edit": Route(
+        lambda o: f"/agreement-lines/{o.agreement.lines.get().pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "agreements:line_delete": Route(
+        lambda o: f"/agreement-lines/{o.agreement.lines.get().pk}/delete/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "302 302 403 302 403 404 404 302"}),
+    "agreements:submit": Route(lambda o: f"/agreements/{o.agreement.pk}/submit/", {
+        "POST": "302 302 403 302 403 404 404 302"}),
+    "agreements:return": Route(lambda o: f"/agreements/{o.agreement.pk}/return-to-draft/", {
+        "POST": "409 409 403 409 403 404 404 302"}),
+    "agreements:sign": Route(lambda o: f"/agreements/{o.agreement.pk}/sign/", {
+        "GET":  "409 403 403 409 403 404 404 302",
+        "POST": "409 403 403 409 403 404 404 302"}),
+    "agreements:new_version": Route(lambda o: f"/agreements/{o.signed.pk}/new-version/", {
+        "POST": "409 409 403 409 403 404 404 302"}),
+    "agreements:terminate": Route(lambda o: f"/agreements/{o.signed.pk}/terminate/", {
+        "GET":  "200 403 403 200 403 404 404 302",
+        "POST": "200 403 403 200 403 404 404 302"}),
+    "agreements:dispute_create": Route(lambda o: f"/agreements/{o.signed.pk}/disputes/new/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "agreements:dispute_detail": Route(lambda o: f"/disputes/{o.dispute.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "agreements:dispute_edit": Route(lambda o: f"/disputes/{o.dispute.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "agreements:dispute_transition": Route(lambda o: f"/disputes/{o.dispute.pk}/status/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
     # --- API ----------------------------------------------------------------------------------
     "organisation-list": Route(lambda o: f"{A}/organisations/", {
         "GET":  "200 200 200 200 200 200 200 401"}),
@@ -289,6 +342,28 @@ ROUTES: dict[str, Route] = {
         "PATCH": "200 200 403 200 403 404 404 401"}),
     "value-for-money-detail": Route(lambda o: f"{A}/value-for-money/{o.world.partnership.pk}/", {
         "GET":  "200 200 200 200 200 404 404 401"}),
+    "agreement-list": Route(lambda o: f"{A}/agreements/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "agreement-detail": Route(lambda o: f"{A}/agreements/{o.agreement.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 200 403 404 404 401"}),
+    "agreement-sign": Route(lambda o: f"{A}/agreements/{o.agreement.pk}/sign/", {
+        "POST": "409 403 403 409 403 404 404 401"}),
+    "agreement-verify": Route(lambda o: f"{A}/agreements/{o.signed.pk}/verify/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "agreement-transition": Route(lambda o: f"{A}/agreements/{o.agreement.pk}/transition/", {
+        "POST": "400 400 403 400 403 404 404 401"}),
+    "agreement-new-version": Route(lambda o: f"{A}/agreements/{o.signed.pk}/new-version/", {
+        "POST": "409 409 403 409 403 404 404 401"}),
+    "dispute-list": Route(lambda o: f"{A}/disputes/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "dispute-detail": Route(lambda o: f"{A}/disputes/{o.dispute.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 200 403 404 404 401"}),
+    "dispute-transition": Route(lambda o: f"{A}/disputes/{o.dispute.pk}/transition/", {
+        "POST": "400 400 403 400 403 404 404 401"}),
     "schema": Route(lambda o: "/api/schema/", {
         "GET":  "200 200 200 200 200 200 200 200"}),
     "api-docs": Route(lambda o: "/api/docs/", {
@@ -324,6 +399,7 @@ def objects(world):
     commitment = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
     risk = RiskFactory(partnership=world.partnership, owner=world.buddy_pm)
     world.appetite = RiskAppetiteFactory(organisation=world.buddy, category="financial")
+    signed = agreement_helpers.in_force(world)
     return Objects(
         world=world,
         commitment=commitment,
@@ -339,6 +415,11 @@ def objects(world):
         ),
         review=ReviewFactory(partnership=world.partnership),
         learning=LearningFactory(partnership=world.partnership),
+        agreement=agreement_services.agreement_new_version(agreement=signed, by=world.buddy_pm),
+        signed=signed,
+        dispute=agreement_services.dispute_raise(
+            agreement=signed, by=world.buddy_pm, raised_by_organisation=world.buddy, title="Cap"
+        ),
     )
 
 

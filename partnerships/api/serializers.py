@@ -59,6 +59,7 @@ class PartySerializer(serializers.ModelSerializer):
             "role",
             "sponsor_name",
             "sponsor_job_title",
+            "sponsor_since",
             "deputy_name",
             "deputy_job_title",
         ]
