@@ -2,11 +2,12 @@
 
 from rest_framework import serializers
 
+from buddying.common.api import ModelSerializer
 from partnerships.choices import ClosureOutcome, PartnershipStatus
 from partnerships.models import Approval, Objective, Organisation, Partnership, Party
 
 
-class OrganisationBriefSerializer(serializers.ModelSerializer):
+class OrganisationBriefSerializer(ModelSerializer):
     name = serializers.CharField(source="display_name")
 
     class Meta:
@@ -14,7 +15,7 @@ class OrganisationBriefSerializer(serializers.ModelSerializer):
         fields = ["ods_code", "name"]
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     display_name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -40,7 +41,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         ]
 
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(ModelSerializer):
     organisation = OrganisationBriefSerializer(read_only=True)
 
     class Meta:
@@ -55,13 +56,13 @@ class PartySerializer(serializers.ModelSerializer):
         ]
 
 
-class ObjectiveSerializer(serializers.ModelSerializer):
+class ObjectiveSerializer(ModelSerializer):
     class Meta:
         model = Objective
         fields = ["id", "title", "measure", "baseline", "target", "target_date"]
 
 
-class ApprovalSerializer(serializers.ModelSerializer):
+class ApprovalSerializer(ModelSerializer):
     organisation = serializers.CharField(source="party.organisation_id")
     approved_by = serializers.CharField(source="approved_by.get_username")
 
@@ -83,7 +84,7 @@ PARTNERSHIP_WRITABLE = [
 ]
 
 
-class PartnershipSerializer(serializers.ModelSerializer):
+class PartnershipSerializer(ModelSerializer):
     parties = PartySerializer(many=True, read_only=True)
     objectives = ObjectiveSerializer(many=True, read_only=True)
     approvals = ApprovalSerializer(many=True, read_only=True)
@@ -125,7 +126,7 @@ class SponsorSerializer(serializers.Serializer):
     deputy_job_title = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class PartnershipWriteSerializer(serializers.ModelSerializer):
+class PartnershipWriteSerializer(ModelSerializer):
     """Input for creating (``buddy`` and ``supported`` by ODS code) and changing a partnership."""
 
     buddy = serializers.SlugRelatedField(
@@ -150,7 +151,7 @@ class PartnershipWriteSerializer(serializers.ModelSerializer):
         ]
 
 
-class PartnershipUpdateSerializer(serializers.ModelSerializer):
+class PartnershipUpdateSerializer(ModelSerializer):
     class Meta:
         model = Partnership
         fields = PARTNERSHIP_WRITABLE

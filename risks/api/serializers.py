@@ -177,6 +177,15 @@ class RiskWriteSerializer(serializers.Serializer):
             field.error_messages["incorrect_type"] = "Enter a partnership id."
 
 
+class RiskCreateSerializer(RiskWriteSerializer):
+    """A new risk as the schema shows it: ``partnership`` is required."""
+
+    def __init__(self, *args, partnerships=None, **kwargs):
+        if partnerships is None:
+            partnerships = Partnership.objects.none()
+        super().__init__(*args, partnerships=partnerships, **kwargs)
+
+
 class ActionWriteSerializer(serializers.Serializer):
     risk = serializers.PrimaryKeyRelatedField(queryset=RiskAction.objects.none())
     description = serializers.CharField()
@@ -195,6 +204,15 @@ class ActionWriteSerializer(serializers.Serializer):
             field.queryset = risks
             field.error_messages["does_not_exist"] = "There is no risk with this id."
             field.error_messages["incorrect_type"] = "Enter a risk id."
+
+
+class ActionCreateSerializer(ActionWriteSerializer):
+    """A new action as the schema shows it: ``risk`` is required."""
+
+    def __init__(self, *args, risks=None, **kwargs):
+        if risks is None:
+            risks = Risk.objects.none()
+        super().__init__(*args, risks=risks, **kwargs)
 
 
 class RiskAppetiteSerializer(serializers.ModelSerializer):
