@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -77,6 +78,8 @@ def _api_error(detail: str, status: int) -> JsonResponse:
 def bad_request(request, exception=None):
     """400 that Django raises before a view runs (e.g. a body too large, a bad host)."""
     if _is_api(request):
+        if isinstance(exception, RequestDataTooBig):
+            return _api_error("The request body is too large.", 400)
         return _api_error("Bad request.", 400)
     # Django's plain page: the request may be what is wrong (a bad host), so no layout uses it.
     return defaults.bad_request(request, exception)
