@@ -210,7 +210,11 @@ class CSVExportMixin:
         objects = queryset.iterator(chunk_size=self.csv_chunk_size)
         # The first chunk is read and written out now, inside the request, so a failure is an
         # error response rather than a 200 whose file stops after the header.
-        first = [row(obj) for obj in islice(objects, self.csv_chunk_size)]
+        try:
+            first = [row(obj) for obj in islice(objects, self.csv_chunk_size)]
+        except BaseException:
+            objects.close()  # release the database cursor now, while its transaction is open
+            raise
         rest: Iterator[list[str]] = (row(obj) for obj in objects)
         return stream_csv(fields, chain(first, rest), self.csv_filename)
 
