@@ -7,6 +7,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
+# The embedded run and the checks use the development settings; a deployment leaves DEBUG off
+# (its default) and must then set SECRET_KEY and ALLOWED_HOSTS.
+export DEBUG ?= true
 
 .PHONY: run test setup setup-dev lint check check-deploy check-runtime-lock pytest demo-data chromium lock clean
 
@@ -62,10 +65,12 @@ chromium:
 lint: setup-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 check: setup-dev
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/check_migrations_from_zero.py
 
 ## Production settings must pass Django's deployment checks.
 check-deploy: setup-dev

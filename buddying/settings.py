@@ -33,7 +33,8 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", True)
+# Off unless the environment turns it on (`make run` and the Procfile do, for the embedded run).
+DEBUG = envbool("DEBUG", False)
 
 _INSECURE_DEV_KEY = "django-insecure-buddying-local-development-only"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "buddying",
     "partnerships",
     "partnerships.commitments",
+    "partnerships.reviews",
     "risks",
     "buddying.dashboard",
 ]
@@ -245,7 +247,10 @@ REST_FRAMEWORK = {
         "buddying.authentication.TokenAuthentication",  # knox; a key that is not text is a 401
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "partnerships.api.permissions.FollowsAccessPolicy",
+    ],
     "DEFAULT_PAGINATION_CLASS": "buddying.common.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -319,6 +324,11 @@ SPECTACULAR_SETTINGS = {
         "ReviewFrequencyEnum": "risks.choices.ReviewFrequency",
         "ActionStatusEnum": "risks.choices.ActionStatus",
         "AppetiteLevelEnum": "risks.choices.AppetiteLevel",
+        "ReviewKindEnum": "partnerships.reviews.choices.ReviewKind",
+        "ReviewStatusEnum": "partnerships.reviews.choices.ReviewStatus",
+        "ReviewRagEnum": "partnerships.reviews.choices.ReviewRag",
+        "LearningDirectionEnum": "partnerships.reviews.choices.LearningDirection",
+        "LearningThemeEnum": "partnerships.reviews.choices.LearningTheme",
     },
 }
 

@@ -15,6 +15,7 @@ api_patterns = [
     path("", include("partnerships.api.urls")),
     path("", include("partnerships.commitments.api.urls")),
     path("", include("risks.api.urls")),
+    path("", include("partnerships.reviews.api.urls")),
 ]
 
 
@@ -44,6 +45,7 @@ urlpatterns = [
     path("partnerships/", include("partnerships.urls")),
     path("partnerships/", include("partnerships.commitments.urls")),
     path("", include("risks.urls")),
+    path("", include("partnerships.reviews.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from buddying.common import writes
 from buddying.common.errors import StateConflict
 from buddying.common.writes import save
-from partnerships import access
+from partnerships import access, signals
 from partnerships.choices import (
     ClosureOutcome,
     PartnershipStatus,
@@ -126,6 +126,8 @@ def partnership_update(
     writes.check_version(partnership, version)
     changed = writes.apply(partnership, fields)
     writes.save_changes(partnership, changed, by=by)
+    if {"planned_start", "planned_end"} & set(changed):
+        signals.partnership_dates_changed.send(Partnership, partnership=partnership, by=by)
     if changed and partnership.status == PartnershipStatus.PROPOSED:
         for approval in partnership.approvals.all():
             approval._history_user = by  # the history shows who withdrew it, by changing terms
@@ -260,9 +262,15 @@ def partnership_approve(*, partnership: Partnership, by) -> list[Approval]:
 
 
 def _set_status(partnership: Partnership, status: str, *, by, **fields: Any) -> None:
-    """Write the status (and what a closure records) of the locked row, and nothing else."""
+    """Write the status (and what a closure records) of the locked row, and nothing else; then
+    tell the apps built on partnerships (``signals.partnership_status_changed``)."""
+    previous = partnership.status
     changed = writes.apply(partnership, {"status": status, **fields})
     writes.save_changes(partnership, changed, by=by)
+    if previous != status:
+        signals.partnership_status_changed.send(
+            Partnership, partnership=partnership, previous=previous, by=by
+        )
 
 
 def _a(word: str) -> str:

@@ -54,6 +54,7 @@ class PartnershipViewSet(
     lookup_value_regex = UUID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
     csv_filename = "partnerships.csv"
+    policy_actions = {"partial_update": "change", "transition": "transition", "approve": "approve"}
 
     def get_queryset(self):
         if self.action == "list":

@@ -119,6 +119,7 @@ class DeliveryViewSet(CSVExportMixin, mixins.ListModelMixin, viewsets.GenericVie
     @extend_schema(request=DeliveryWriteSerializer, responses=DeliverySerializer)
     def create(self, request, *args, **kwargs):
         commitment = self.get_commitment()
+        access.require(request.user, "change", commitment)
         many = isinstance(request.data, list)
         if many and len(request.data) > MAX_DELIVERIES_PER_REQUEST:
             raise ValidationError(

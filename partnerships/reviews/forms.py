@@ -1,0 +1,122 @@
+"""Forms for reviews and learning items. They parse input; the services decide what is valid."""
+
+from django import forms
+
+from buddying.common.forms import NhsFormMixin, VersionedFormMixin
+from partnerships.reviews import services
+from partnerships.reviews.choices import LearningDirection, LearningTheme, ReviewRag
+from partnerships.reviews.models import LearningItem, OutcomeReview
+
+_NOT_RECORDED = [("", "Not recorded")]
+SEGMENT_CHOICES = _NOT_RECORDED + [(n, f"Segment {n}") for n in range(1, 6)]
+
+
+class ReviewForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
+    """A review's fields and, for each of the partnership's objectives, its RAG, measured value
+    and comment (fields ``<objective id>-rag`` and so on, listed in ``objective_fields``)."""
+
+    segment_before = forms.TypedChoiceField(
+        choices=SEGMENT_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Oversight segment before",
+    )
+    segment_after = forms.TypedChoiceField(
+        choices=SEGMENT_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Oversight segment after",
+    )
+
+    class Meta:
+        model = OutcomeReview
+        fields = list(services.REVIEW_FIELDS)
+        widgets = {
+            "overall_rag": forms.RadioSelect,
+            "benefits_supported": forms.Textarea,
+            "benefits_buddy": forms.Textarea,
+            "development_outcomes": forms.Textarea,
+        }
+
+    def __init__(self, *args, objectives=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["overall_rag"].choices = ReviewRag.choices
+        for name in ("cqc_rating_before", "cqc_rating_after"):
+            self.fields[name].choices = _NOT_RECORDED + list(self.fields[name].choices)[1:]
+        existing = (
+            {a.objective_id: a for a in self.instance.assessments.all()}
+            if (self.instance.pk)
+            else {}
+        )
+        self.objective_fields = []
+        for objective in objectives:
+            assessment = existing.get(objective.pk)
+            prefix = str(objective.pk)
+            self.fields[f"{prefix}-rag"] = forms.ChoiceField(
+                label="RAG",
+                choices=_NOT_RECORDED + list(ReviewRag.choices),
+                required=False,
+                initial=assessment.rag if assessment else "",
+            )
+            self.fields[f"{prefix}-measured_value"] = forms.CharField(
+                label="Measured value",
+                max_length=100,
+                required=False,
+                initial=assessment.measured_value if assessment else "",
+                help_text=f"Baseline: {objective.baseline or 'not recorded'}. "
+                f"Target: {objective.target or 'not recorded'}.",
+            )
+            self.fields[f"{prefix}-comment"] = forms.CharField(
+                label="Comment",
+                widget=forms.Textarea,
+                required=False,
+                initial=assessment.comment if assessment else "",
+            )
+            self.objective_fields.append(
+                (objective, [self[f"{prefix}-{name}"] for name in services.ASSESSMENT_FIELDS])
+            )
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in services.REVIEW_FIELDS}
+
+    def assessments(self) -> dict:
+        return {
+            str(objective.pk): {
+                name: self.cleaned_data[f"{objective.pk}-{name}"]
+                for name in services.ASSESSMENT_FIELDS
+            }
+            for objective, _ in self.objective_fields
+        }
+
+
+class InterimReviewForm(NhsFormMixin, forms.ModelForm):
+    class Meta:
+        model = OutcomeReview
+        fields = ["period_start", "period_end", "due_date"]
+
+
+class LearningForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
+    direction = forms.ChoiceField(
+        choices=LearningDirection.choices,
+        widget=forms.RadioSelect,
+        label="Who learned from whom?",
+        error_messages={"required": "Select who learned from whom"},
+    )
+    theme = forms.ChoiceField(
+        choices=LearningTheme.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a theme"},
+    )
+
+    class Meta:
+        model = LearningItem
+        fields = list(services.LEARNING_FIELDS)
+        error_messages = {
+            "title": {"required": "Enter a title"},
+            "description": {"required": "Describe what was learned"},
+        }
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in services.LEARNING_FIELDS}

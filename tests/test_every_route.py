@@ -1,0 +1,325 @@
+"""Every route × method × persona gets the answer documented in one table.
+
+The routes come from the URL conf (pages and the API router), so a route added without an entry in
+``ROUTES`` fails ``test_every_route_has_an_entry``. Each entry names how to build the route's URL
+from the test world and, per method, the status each persona gets, in the order of ``PERSONAS``:
+
+    buddy_exec  buddy_pm  buddy_viewer  supported_exec  regulator  outsider  nobody  anonymous
+
+(an executive, a programme manager and a viewer of the buddy; an executive of the supported party;
+a regulator; a programme manager of an unrelated trust; a signed-in person with no membership;
+nobody signed in). Writes send an empty body: they show what is refused before any validation
+(404 not visible, 403 not allowed) and that a permitted person gets the form or field errors back.
+The admin site (superusers only) is Django's own and is left out.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from tests.commitments.factories import CommitmentFactory, DeliveryFactory
+from tests.reviews.factories import LearningFactory, ReviewFactory
+from tests.risks.factories import RiskActionFactory, RiskAppetiteFactory, RiskFactory
+
+PERSONAS = [
+    "buddy_exec",
+    "buddy_pm",
+    "buddy_viewer",
+    "supported_exec",
+    "regulator",
+    "outsider",
+    "nobody",
+    "anonymous",
+]
+
+
+@dataclass
+class Objects:
+    """What the routes' URLs are built from: one of each object, in the world's partnership."""
+
+    world: object
+    commitment: object
+    delivery: object
+    risk: object
+    action: object
+    objective: object
+    party: object
+    review: object
+    learning: object
+
+
+@dataclass(frozen=True)
+class Route:
+    """``url`` builds the path from ``Objects``; ``answers`` maps a method to the statuses."""
+
+    url: object
+    answers: dict
+
+
+def _codes(text: str) -> list[int]:
+    codes = [int(code) for code in text.split()]
+    assert len(codes) == len(PERSONAS), text
+    return codes
+
+
+P = "/partnerships"
+A = "/api/v1"
+
+# fmt: off
+ROUTES: dict[str, Route] = {
+    # --- The shell and the dashboard ---------------------------------------------------------
+    "dashboard": Route(lambda o: "/", {
+        "GET":  "200 200 200 200 200 200 200 302"}),
+    "healthz": Route(lambda o: "/healthz", {
+        "GET":  "200 200 200 200 200 200 200 200"}),
+    "login": Route(lambda o: "/sign-in/", {
+        "GET":  "302 302 302 302 302 302 302 200"}),
+    "logout": Route(lambda o: "/sign-out/", {
+        "GET":  "200 200 200 200 200 200 200 200"}),
+    # --- Partnerships (pages) -----------------------------------------------------------------
+    "partnerships:list": Route(lambda o: f"{P}/", {
+        "GET":  "200 200 200 200 200 200 200 302"}),
+    "partnerships:create": Route(lambda o: f"{P}/propose/", {
+        "GET":  "200 200 403 200 403 200 403 302",
+        "POST": "200 200 403 200 403 200 403 302"}),
+    "partnerships:detail": Route(lambda o: f"{P}/{o.world.partnership.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "partnerships:update": Route(lambda o: f"{P}/{o.world.partnership.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "partnerships:approve": Route(lambda o: f"{P}/{o.world.partnership.pk}/approve/", {
+        "POST": "302 403 403 302 403 404 404 302"}),
+    "partnerships:transition": Route(lambda o: f"{P}/{o.world.partnership.pk}/status/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "partnerships:party-add": Route(lambda o: f"{P}/{o.world.partnership.pk}/parties/add/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "partnerships:party-update": Route(
+        lambda o: f"{P}/{o.world.partnership.pk}/parties/{o.party.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "302 302 403 302 403 404 404 302"}),
+    "partnerships:party-remove": Route(
+        lambda o: f"{P}/{o.world.partnership.pk}/parties/{o.party.pk}/remove/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "partnerships:objective-add": Route(lambda o: f"{P}/{o.world.partnership.pk}/objectives/add/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "partnerships:objective-update": Route(
+        lambda o: f"{P}/{o.world.partnership.pk}/objectives/{o.objective.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "partnerships:objective-delete": Route(
+        lambda o: f"{P}/{o.world.partnership.pk}/objectives/{o.objective.pk}/delete/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "302 302 403 302 403 404 404 302"}),
+    # --- Commitments (pages); the commitment is the buddy's ---------------------------------------
+    "commitments:create": Route(lambda o: f"{P}/{o.world.partnership.pk}/commitments/add/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "commitments:upload": Route(lambda o: f"{P}/{o.world.partnership.pk}/deliveries/upload/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "commitments:detail": Route(lambda o: f"{P}/commitments/{o.commitment.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "commitments:update": Route(lambda o: f"{P}/commitments/{o.commitment.pk}/edit/", {
+        "GET":  "200 200 403 403 403 404 404 302",
+        "POST": "200 200 403 403 403 404 404 302"}),
+    "commitments:delivery-log": Route(lambda o: f"{P}/commitments/{o.commitment.pk}/log/", {
+        "GET":  "302 302 403 403 403 404 404 302",
+        "POST": "200 200 403 403 403 404 404 302"}),
+    "commitments:delivery-update": Route(lambda o: f"{P}/deliveries/{o.delivery.pk}/edit/", {
+        "GET":  "200 200 403 403 403 404 404 302",
+        "POST": "200 200 403 403 403 404 404 302"}),
+    "commitments:delivery-delete": Route(lambda o: f"{P}/deliveries/{o.delivery.pk}/delete/", {
+        "GET":  "200 200 403 403 403 404 404 302",
+        "POST": "302 302 403 403 403 404 404 302"}),
+    # --- Risks (pages) ------------------------------------------------------------------------
+    "risks:register": Route(lambda o: f"{P}/{o.world.partnership.pk}/risks/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "risks:heat_map": Route(lambda o: f"{P}/{o.world.partnership.pk}/risks/heat-map/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "risks:create": Route(lambda o: f"{P}/{o.world.partnership.pk}/risks/new/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "risks:comparison": Route(lambda o: f"{P}/{o.world.partnership.pk}/risk-appetite/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "risks:detail": Route(lambda o: f"/risks/{o.risk.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "risks:edit": Route(lambda o: f"/risks/{o.risk.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "risks:action_create": Route(lambda o: f"/risks/{o.risk.pk}/actions/new/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "risks:action_edit": Route(lambda o: f"/risk-actions/{o.action.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    # The buddy's own appetite: its members, its partners and regulators read it.
+    "risks:appetite": Route(lambda o: f"/organisations/{o.world.buddy.pk}/risk-appetite/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "risks:appetite_edit": Route(
+        lambda o: f"/organisations/{o.world.buddy.pk}/risk-appetite/financial/", {
+        "GET":  "200 403 403 403 403 404 404 302",
+        "POST": "200 403 403 403 403 404 404 302"}),
+    # --- Reviews and learning (pages): an interim review, not yet started (so submitting and
+    # signing off are refused by its state, 409), and an unpublished learning item ---------------
+    "reviews:create": Route(lambda o: f"{P}/{o.world.partnership.pk}/reviews/add/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "reviews:detail": Route(lambda o: f"/reviews/{o.review.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "reviews:edit": Route(lambda o: f"/reviews/{o.review.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "reviews:submit": Route(lambda o: f"/reviews/{o.review.pk}/submit/", {
+        "POST": "409 409 403 409 403 404 404 302"}),
+    "reviews:sign-off": Route(lambda o: f"/reviews/{o.review.pk}/sign-off/", {
+        "POST": "409 403 403 409 403 404 404 302"}),
+    "reviews:learning-create": Route(lambda o: f"{P}/{o.world.partnership.pk}/learning/add/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "reviews:library": Route(lambda o: "/learning/library/", {
+        "GET":  "200 200 200 200 200 200 404 302"}),
+    "reviews:learning-detail": Route(lambda o: f"/learning/{o.learning.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "reviews:learning-edit": Route(lambda o: f"/learning/{o.learning.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    # --- API ----------------------------------------------------------------------------------
+    "organisation-list": Route(lambda o: f"{A}/organisations/", {
+        "GET":  "200 200 200 200 200 200 200 401"}),
+    "organisation-detail": Route(lambda o: f"{A}/organisations/{o.world.buddy.pk}/", {
+        "GET":  "200 200 200 200 200 200 404 401"}),
+    "partnership-list": Route(lambda o: f"{A}/partnerships/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "partnership-detail": Route(lambda o: f"{A}/partnerships/{o.world.partnership.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 200 403 404 404 401"}),
+    "partnership-approve": Route(lambda o: f"{A}/partnerships/{o.world.partnership.pk}/approve/", {
+        "POST": "200 403 403 200 403 404 404 401"}),
+    "partnership-transition": Route(
+        lambda o: f"{A}/partnerships/{o.world.partnership.pk}/transition/", {
+        "POST": "400 400 403 400 403 404 404 401"}),
+    "commitment-list": Route(lambda o: f"{A}/commitments/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "commitment-detail": Route(lambda o: f"{A}/commitments/{o.commitment.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 403 403 404 404 401"}),
+    "commitment-delivery-list": Route(lambda o: f"{A}/commitments/{o.commitment.pk}/deliveries/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "POST": "400 400 403 403 403 404 404 401"}),
+    "risk-list": Route(lambda o: f"{A}/risks/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "risk-detail": Route(lambda o: f"{A}/risks/{o.risk.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 200 403 404 404 401"}),
+    "risk-action-list": Route(lambda o: f"{A}/risk-actions/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "risk-action-detail": Route(lambda o: f"{A}/risk-actions/{o.action.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 200 403 404 404 401"}),
+    "risk-appetite-list": Route(lambda o: f"{A}/risk-appetites/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "risk-appetite-detail": Route(lambda o: f"{A}/risk-appetites/{o.world.appetite.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "risk-appetite-comparison-detail": Route(
+        lambda o: f"{A}/risk-appetite-comparisons/{o.world.partnership.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "review-list": Route(lambda o: f"{A}/reviews/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "review-detail": Route(lambda o: f"{A}/reviews/{o.review.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 200 403 404 404 401"}),
+    "review-submit": Route(lambda o: f"{A}/reviews/{o.review.pk}/submit/", {
+        "POST": "409 409 403 409 403 404 404 401"}),
+    "review-sign-off": Route(lambda o: f"{A}/reviews/{o.review.pk}/sign-off/", {
+        "POST": "409 403 403 409 403 404 404 401"}),
+    "learning-list": Route(lambda o: f"{A}/learning/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "learning-detail": Route(lambda o: f"{A}/learning/{o.learning.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 200 403 404 404 401"}),
+    "value-for-money-detail": Route(lambda o: f"{A}/value-for-money/{o.world.partnership.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "schema": Route(lambda o: "/api/schema/", {
+        "GET":  "200 200 200 200 200 200 200 200"}),
+    "api-docs": Route(lambda o: "/api/docs/", {
+        "GET":  "200 200 200 200 200 200 200 200"}),
+}
+# fmt: on
+
+
+def _route_names() -> set[str]:
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                inner = ":".join(n for n in (namespace, pattern.namespace) if n) or None
+                yield from walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                if pattern.name is None:
+                    raise AssertionError(f"Route {pattern.pattern} has no name")
+                yield ":".join(n for n in (namespace, pattern.name) if n)
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_route_has_an_entry():
+    routes = _route_names()
+    assert sorted(routes - set(ROUTES)) == [], "Add these routes to ROUTES with their answers"
+    assert sorted(set(ROUTES) - routes) == [], "These entries name no route any more"
+
+
+@pytest.fixture
+def objects(world):
+    commitment = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
+    risk = RiskFactory(partnership=world.partnership, owner=world.buddy_pm)
+    world.appetite = RiskAppetiteFactory(organisation=world.buddy, category="financial")
+    return Objects(
+        world=world,
+        commitment=commitment,
+        delivery=DeliveryFactory(commitment=commitment),
+        risk=risk,
+        action=RiskActionFactory(risk=risk, owner=world.buddy_pm),
+        objective=world.partnership.objectives.create(title="Reduce waits"),
+        party=world.partnership.parties.get(organisation=world.supported),
+        review=ReviewFactory(partnership=world.partnership),
+        learning=LearningFactory(partnership=world.partnership),
+    )
+
+
+CASES = [(name, method) for name, route in ROUTES.items() for method in route.answers]
+
+
+@pytest.mark.parametrize(("name", "method"), CASES, ids=[f"{n}-{m}" for n, m in CASES])
+def test_each_persona_gets_the_documented_answer(name, method, objects):
+    from django.db import transaction
+
+    route = ROUTES[name]
+    expected = _codes(route.answers[method])
+    url = route.url(objects)
+    got = []
+    for persona in PERSONAS:
+        # Each persona starts from the same world: their request is rolled back afterwards.
+        with transaction.atomic():
+            client = APIClient()
+            if persona != "anonymous":
+                client.force_login(objects.world.user(persona))
+            response = getattr(client, method.lower())(
+                url, {} if method != "GET" else None, format="json" if url.startswith(A) else None
+            )
+            got.append(response.status_code)
+            transaction.set_rollback(True)
+    assert got == expected, f"{method} {url}: {dict(zip(PERSONAS, got, strict=True))}"
