@@ -290,7 +290,7 @@ def test_a_server_error_on_a_page_is_the_nhs_page(client):
     ],
 )
 def test_every_api_error_is_json(world, api_as, method, url, headers, status):
-    response = getattr(api_as(world.regulator), method)(url, **headers)
+    response = getattr(api_as(world.buddy_exec), method)(url, **headers)
 
     assert response.status_code == status
     assert response["Content-Type"] == "application/json"
