@@ -260,6 +260,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # Bounded: too large, too deep, lone surrogates and control characters are a 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "buddying.common.parsers.JSONParser",
+        "buddying.common.parsers.FormParser",
+        "buddying.common.parsers.MultiPartParser",
+    ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "buddying.common.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -292,6 +299,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API is documented as JSON (DESIGN §6); forms are accepted but not promised.
+    "PARSER_WHITELIST": ["buddying.common.parsers.JSONParser"],
+    # Enums first (their names), then every operation's error answers (buddying.common.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "buddying.common.schema.add_error_responses",
+    ],
     # One schema name per choice set, so clients get stable enum names.
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "partnerships.choices.OrganisationKind",

@@ -56,6 +56,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "buddying.views.bad_request"
 handler403 = "buddying.views.permission_denied"
 handler404 = "buddying.views.not_found"
 handler500 = "buddying.views.server_error"

@@ -2,12 +2,13 @@
 
 from rest_framework import serializers
 
+from buddying.common.api import ModelSerializer
 from partnerships.choices import ClosureOutcome, PartnershipStatus
 from partnerships.models import Approval, Objective, Organisation, Partnership, Party
 from partnerships.services import PARTNERSHIP_FIELDS
 
 
-class OrganisationBriefSerializer(serializers.ModelSerializer):
+class OrganisationBriefSerializer(ModelSerializer):
     name = serializers.CharField(source="display_name")
 
     class Meta:
@@ -15,7 +16,7 @@ class OrganisationBriefSerializer(serializers.ModelSerializer):
         fields = ["ods_code", "name"]
 
 
-class PartnershipBriefSerializer(serializers.ModelSerializer):
+class PartnershipBriefSerializer(ModelSerializer):
     """A partnership as the rows that belong to it show it: id, reference and title."""
 
     class Meta:
@@ -23,7 +24,7 @@ class PartnershipBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "title"]
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     display_name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -49,7 +50,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         ]
 
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(ModelSerializer):
     organisation = OrganisationBriefSerializer(read_only=True)
 
     class Meta:
@@ -65,13 +66,13 @@ class PartySerializer(serializers.ModelSerializer):
         ]
 
 
-class ObjectiveSerializer(serializers.ModelSerializer):
+class ObjectiveSerializer(ModelSerializer):
     class Meta:
         model = Objective
         fields = ["id", "title", "measure", "baseline", "target", "target_date"]
 
 
-class ApprovalSerializer(serializers.ModelSerializer):
+class ApprovalSerializer(ModelSerializer):
     organisation = serializers.CharField(source="party.organisation_id")
     approved_by = serializers.CharField(source="approved_by.get_username")
 
@@ -84,7 +85,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
 PARTNERSHIP_WRITABLE = list(PARTNERSHIP_FIELDS)
 
 
-class PartnershipSerializer(serializers.ModelSerializer):
+class PartnershipSerializer(ModelSerializer):
     parties = PartySerializer(many=True, read_only=True)
     objectives = ObjectiveSerializer(many=True, read_only=True)
     approvals = ApprovalSerializer(many=True, read_only=True)
@@ -126,7 +127,7 @@ class SponsorSerializer(serializers.Serializer):
     deputy_job_title = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class PartnershipWriteSerializer(serializers.ModelSerializer):
+class PartnershipWriteSerializer(ModelSerializer):
     """Input for creating (``buddy`` and ``supported`` by ODS code) and changing a partnership."""
 
     buddy = serializers.SlugRelatedField(
@@ -151,7 +152,7 @@ class PartnershipWriteSerializer(serializers.ModelSerializer):
         ]
 
 
-class PartnershipUpdateSerializer(serializers.ModelSerializer):
+class PartnershipUpdateSerializer(ModelSerializer):
     class Meta:
         model = Partnership
         fields = PARTNERSHIP_WRITABLE

@@ -12,12 +12,14 @@ from risks import selectors, services
 from risks.filtersets import RiskActionFilterSet, RiskAppetiteFilterSet, RiskFilterSet
 
 from .serializers import (
+    ActionCreateSerializer,
     ActionCSVSerializer,
     ActionSerializer,
     ActionWriteSerializer,
     ComparisonSerializer,
     RiskAppetiteSerializer,
     RiskAppetiteWriteSerializer,
+    RiskCreateSerializer,
     RiskCSVSerializer,
     RiskDetailSerializer,
     RiskSerializer,
@@ -84,7 +86,7 @@ class RiskViewSet(_WritableViewSet):
     def retrieve(self, request, *args, **kwargs):
         return self._read(self.get_object())
 
-    @extend_schema(request=RiskWriteSerializer, responses=RiskDetailSerializer)
+    @extend_schema(request=RiskCreateSerializer, responses=RiskDetailSerializer)
     def create(self, request, *args, **kwargs):
         serializer = RiskWriteSerializer(
             data=request.data,
@@ -131,7 +133,7 @@ class RiskActionViewSet(_WritableViewSet):
         action = selectors.action_list(self.request.user).get(pk=action.pk)
         return Response(ActionSerializer(action).data, status=status_code)
 
-    @extend_schema(request=ActionWriteSerializer, responses=ActionSerializer)
+    @extend_schema(request=ActionCreateSerializer, responses=ActionSerializer)
     def create(self, request, *args, **kwargs):
         serializer = ActionWriteSerializer(
             data=request.data,
@@ -189,7 +191,11 @@ class RiskAppetiteViewSet(
             return RiskAppetiteWriteSerializer
         return RiskAppetiteSerializer
 
-    @extend_schema(request=RiskAppetiteWriteSerializer, responses=RiskAppetiteSerializer)
+    @extend_schema(
+        request=RiskAppetiteWriteSerializer,
+        # 201 when the appetite is new, 200 when it replaces the organisation's previous one.
+        responses={200: RiskAppetiteSerializer, 201: RiskAppetiteSerializer},
+    )
     def create(self, request, *args, **kwargs):
         serializer = RiskAppetiteWriteSerializer(data=request.data)
         serializer.fields["organisation"].queryset = organisations_related_to(request.user)

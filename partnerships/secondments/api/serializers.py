@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from buddying.common.api import ModelSerializer
 from partnerships import access
 from partnerships.api.serializers import OrganisationBriefSerializer, PartnershipBriefSerializer
 from partnerships.choices import DeliveryStaffGroup
@@ -11,7 +12,7 @@ from partnerships.secondments.choices import SecondmentStatus
 from partnerships.secondments.models import Secondment
 
 
-class SecondmentSerializer(serializers.ModelSerializer):
+class SecondmentSerializer(ModelSerializer):
     """A secondment with its status for today."""
 
     partnership = PartnershipBriefSerializer(read_only=True)
@@ -40,7 +41,7 @@ class SecondmentSerializer(serializers.ModelSerializer):
 _ORGANISATION = {"slug_field": "ods_code", "queryset": Organisation.objects.all()}
 
 
-class SecondmentCreateSerializer(serializers.ModelSerializer):
+class SecondmentCreateSerializer(ModelSerializer):
     """Input for recording a secondment: the partnership by id, organisations by ODS code."""
 
     partnership = serializers.PrimaryKeyRelatedField(
@@ -61,7 +62,7 @@ class SecondmentCreateSerializer(serializers.ModelSerializer):
         self.fields["partnership"].queryset = access.partnerships_visible_to(user)
 
 
-class SecondmentUpdateSerializer(serializers.ModelSerializer):
+class SecondmentUpdateSerializer(ModelSerializer):
     host_organisation = serializers.SlugRelatedField(**_ORGANISATION)
 
     class Meta:

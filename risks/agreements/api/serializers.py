@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from buddying.common.api import ModelSerializer
 from partnerships.api.serializers import OrganisationBriefSerializer
 from partnerships.models import Organisation, Partnership
 from risks.agreements.choices import DisputeStatus
@@ -29,7 +30,7 @@ class ShareSerializer(serializers.Serializer):
     percent = serializers.DecimalField(max_digits=5, decimal_places=2)
 
 
-class LineSerializer(serializers.ModelSerializer):
+class LineSerializer(ModelSerializer):
     risk = RiskBriefSerializer(read_only=True)
     lead_organisation = OrganisationBriefSerializer(read_only=True)
     shares = ShareSerializer(many=True, read_only=True)
@@ -47,7 +48,7 @@ class LineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SignatureSerializer(serializers.ModelSerializer):
+class SignatureSerializer(ModelSerializer):
     organisation = OrganisationBriefSerializer(read_only=True)
     signed_by = serializers.CharField(source="signed_by.get_username", read_only=True)
 
@@ -68,7 +69,7 @@ class SignatureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class AgreementSerializer(ModelSerializer):
     """An agreement as a list row: counts rather than its lines."""
 
     partnership = _Brief(read_only=True)
@@ -217,7 +218,7 @@ class AgreementTransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DisputeSerializer(serializers.ModelSerializer):
+class DisputeSerializer(ModelSerializer):
     agreement = AgreementBriefSerializer(read_only=True)
     partnership = serializers.SerializerMethodField()
     risk = RiskBriefSerializer(read_only=True, allow_null=True)
