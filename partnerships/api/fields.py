@@ -1,6 +1,8 @@
 """API fields that answer through the access policy."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partnerships import access
@@ -9,6 +11,7 @@ from partnerships.models import Partnership, Party
 NOT_A_MEMBER = "Enter the username of a member of one of the partnership's organisations."
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class PartnershipMemberField(serializers.Field):
     """A person named by username, who must belong to an organisation that is a party to a
     partnership the requester may see. "No such user" and "not a member" get the same message,

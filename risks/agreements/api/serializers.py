@@ -7,16 +7,13 @@ from partnerships.api.serializers import OrganisationBriefSerializer
 from partnerships.models import Organisation, Partnership
 from risks.agreements.choices import DisputeStatus
 from risks.agreements.models import Agreement, AgreementLine, Dispute, Signature
+from risks.api.serializers import RiskBriefSerializer
 from risks.models import Risk
 
 
 class _Brief(serializers.Serializer):
     id = serializers.UUIDField()
     reference = serializers.CharField()
-
-
-class RiskBriefSerializer(_Brief):
-    title = serializers.CharField()
 
 
 class AgreementBriefSerializer(serializers.Serializer):
