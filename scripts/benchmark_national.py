@@ -128,10 +128,8 @@ def latency(make_client, path: str, requests_each: int, clients: int = 1) -> dic
 
 
 def worker_pids(master: int) -> list[int]:
-    out = subprocess.run(  # noqa: S603, S607 — ps from the PATH, fixed arguments
-        ["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True
-    ).stdout
-    return [int(pid) for pid in out.split()]
+    children = Path(f"/proc/{master}/task/{master}/children").read_text()
+    return [int(pid) for pid in children.split()]
 
 
 def rss_mb(pid: int) -> float:
