@@ -1,7 +1,9 @@
 """Commitments (a party's planned contribution of time or money) and the deliveries logged against them.
 
-The derived figures — delivered to date, expected to date, variance and RAG — are not stored: they
-are computed in the database by ``partnerships.commitments.selectors`` so they are always current.
+The delivered total and the date of the latest delivery are stored on the commitment, kept exact
+by the delivery services in the same transaction as every delivery write (and checked by
+``manage.py recompute_commitment_totals``); the figures that depend on today — expected to date,
+variance, percentages and RAG — are column arithmetic in ``partnerships.commitments.selectors``.
 The tables keep the names they had when commitments lived in the ``partnerships`` app.
 """
 
@@ -60,8 +62,17 @@ class Commitment(TimeStampedModel):
     owner = models.CharField(
         max_length=200, help_text="The name and job title of the person accountable for it."
     )
+    # Kept by the delivery services (``services._refresh_totals``), never edited: the sum of the
+    # deliveries (none is ever dated after today) and the latest one's date.
+    delivered_total = models.DecimalField(
+        max_digits=16, decimal_places=QUANTITY_PLACES, default=0, editable=False
+    )
+    last_delivery_on = models.DateField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(table_name="partnerships_historicalcommitment")
+    history = HistoricalRecords(
+        table_name="partnerships_historicalcommitment",
+        excluded_fields=["delivered_total", "last_delivery_on"],
+    )
 
     access_route = "partnership"
     access_rules = {

@@ -110,22 +110,18 @@ def _percent(part, whole) -> Case:
 
 def with_figures(queryset: QuerySet[Commitment], today: date | None = None) -> QuerySet:
     """Annotate commitments with ``delivered``, ``expected``, ``variance``, ``rag``,
-    ``percent_of_expected``, ``percent_of_plan`` and ``last_delivery_on`` (the latest delivery
-    up to today, or ``None``), all computed in the database."""
+    ``percent_of_expected`` and ``percent_of_plan``, all column arithmetic in the database.
+
+    ``delivered`` is the stored ``delivered_total`` (no delivery is ever dated after today, so it
+    is the total delivered to date) and ``last_delivery_on`` is a column too: no subquery per
+    row, so ``rag=red`` over every commitment in England is one pass over one table.
+    """
     today = today or timezone.localdate()
     on = Value(today, output_field=DateField())
-    delivered = Subquery(
-        Delivery.objects.filter(commitment_id=OuterRef("pk"), date__lte=today)
-        .order_by()
-        .values("commitment_id")
-        .annotate(total=Sum("quantity"))
-        .values("total"),
-        output_field=_FIGURE,
-    )
     period_days = _DaysBetween(F("end_date"), F("start_date")) + Value(1)
     elapsed_days = Least(Greatest(_DaysBetween(on, F("start_date")), Value(0)), period_days)
     return queryset.annotate(
-        delivered=Coalesce(delivered, Value(Decimal(0)), output_field=_FIGURE),
+        delivered=ExpressionWrapper(F("delivered_total"), output_field=_FIGURE),
         expected=ExpressionWrapper(
             Round(F("planned_quantity") * elapsed_days / period_days, 2), output_field=_FIGURE
         ),
@@ -133,12 +129,33 @@ def with_figures(queryset: QuerySet[Commitment], today: date | None = None) -> Q
         rag=_rag(F("delivered"), F("expected"), Q(start_date__gt=today)),
         percent_of_expected=_percent(F("delivered"), F("expected")),
         percent_of_plan=_percent(F("delivered"), F("planned_quantity")),
-        last_delivery_on=Subquery(
-            Delivery.objects.filter(commitment_id=OuterRef("pk"), date__lte=today)
-            .order_by("-date")
-            .values("date")[:1],
-            output_field=DateField(),
+    )
+
+
+def stored_totals_drift() -> QuerySet[Commitment]:
+    """Commitments whose stored ``delivered_total`` or ``last_delivery_on`` differ from their
+    deliveries, with the right values annotated as ``actual_total`` and ``actual_last``."""
+    deliveries = Delivery.objects.filter(commitment_id=OuterRef("pk")).order_by()
+    actual_total = Coalesce(
+        Subquery(
+            deliveries.values("commitment_id").annotate(total=Sum("quantity")).values("total"),
+            output_field=_FIGURE,
         ),
+        Value(Decimal(0)),
+        output_field=_FIGURE,
+    )
+    actual_last = Subquery(
+        deliveries.order_by("-date").values("date")[:1], output_field=DateField()
+    )
+    return (
+        Commitment.objects.annotate(actual_total=actual_total, actual_last=actual_last)
+        .filter(
+            ~Q(delivered_total=F("actual_total"))
+            | ~Q(last_delivery_on=F("actual_last"))
+            | Q(last_delivery_on__isnull=True, actual_last__isnull=False)
+            | Q(last_delivery_on__isnull=False, actual_last__isnull=True)
+        )
+        .order_by("pk")
     )
 
 

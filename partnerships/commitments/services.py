@@ -11,6 +11,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -20,6 +22,7 @@ from buddying.common.writes import save
 from partnerships import access
 from partnerships.choices import DeliveryStaffGroup
 from partnerships.commitments.models import Commitment, Delivery
+from partnerships.commitments.selectors import stored_totals_drift
 from partnerships.models import Organisation, Partnership, ReferenceCounter
 
 # A party plans a commitment; its programme managers and executives log what was delivered. The
@@ -60,9 +63,43 @@ def _locked_delivery(pk) -> Delivery:
 
 
 def _touch(commitment_ids) -> None:
-    """Mark commitments changed when their deliveries change, so ``updated_since`` finds their
-    new figures. A queryset update, so the commitment's own history records no change."""
-    writes.touch(Commitment.objects.filter(pk__in=commitment_ids))
+    """After deliveries change: recompute the commitments' stored ``delivered_total`` and
+    ``last_delivery_on`` from their deliveries, and mark them changed so ``updated_since`` finds
+    their new figures. A queryset update, so the commitment's own history records no change.
+
+    Called in the transaction of every delivery write. The rows are locked first (in a fixed
+    order), so a concurrent write to the same commitment waits, and the recomputation then reads
+    the other's committed deliveries too: the totals never drift.
+    """
+    ids = sorted(set(commitment_ids))
+    list(Commitment.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    writes.touch(Commitment.objects.filter(pk__in=ids))
+    recompute_totals(Commitment.objects.filter(pk__in=ids))
+
+
+def recompute_totals(commitments) -> int:
+    """Set the stored ``delivered_total`` and ``last_delivery_on`` of ``commitments`` (a queryset)
+    from their deliveries. The services call it in every delivery write; tests and loaders too."""
+    deliveries = Delivery.objects.filter(commitment_id=OuterRef("pk")).order_by()
+    return commitments.update(
+        delivered_total=Coalesce(
+            Subquery(
+                deliveries.values("commitment_id").annotate(total=Sum("quantity")).values("total")
+            ),
+            Value(Decimal(0)),
+        ),
+        last_delivery_on=Subquery(deliveries.order_by("-date").values("date")[:1]),
+    )
+
+
+def commitment_totals_fix() -> int:
+    """Set every commitment's stored totals from its deliveries where they differ (after a bulk
+    load or a manual repair); returns how many were wrong."""
+    ids = list(stored_totals_drift().values_list("pk", flat=True))
+    for start in range(0, len(ids), 1000):
+        with transaction.atomic():
+            recompute_totals(Commitment.objects.filter(pk__in=ids[start : start + 1000]))
+    return len(ids)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 
+from partnerships.commitments import services
 from partnerships.commitments.choices import CommitmentCategory, CommitmentUnit
 from partnerships.commitments.models import Commitment, Delivery
 
@@ -34,3 +35,10 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
     quantity = Decimal("7.5")
     staff_group = "medical_dental"
     note = "Ward round"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As the delivery services do in the same transaction: the commitment's stored totals.
+        delivery = super()._create(model_class, *args, **kwargs)
+        services.recompute_totals(Commitment.objects.filter(pk=delivery.commitment_id))
+        return delivery

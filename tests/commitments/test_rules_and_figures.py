@@ -331,10 +331,55 @@ def test_pro_rata_over_the_period(commitment):
     assert figures.percent_of_plan == 30
 
 
-def test_only_deliveries_up_to_today_count(commitment):
-    DeliveryFactory(commitment=commitment, quantity=Decimal("5"), date=dt.date(2026, 11, 10))
-    DeliveryFactory(commitment=commitment, quantity=Decimal("50"), date=dt.date(2026, 11, 11))
+def test_delivered_to_date_counts_today_and_no_delivery_can_be_dated_later(world, commitment):
+    # The stored total is "to date" because no delivery is ever dated after today.
+    services.delivery_log(
+        commitment=commitment, by=world.buddy_pm, quantity=Decimal("5"), date=dt.date(2026, 11, 10)
+    )
+    with pytest.raises(ValidationError):
+        services.delivery_log(
+            commitment=commitment, by=world.buddy_pm, quantity=Decimal("50"), date=TODAY_PLUS_ONE
+        )
     assert _figures(commitment).delivered == 5
+    assert _figures(commitment).last_delivery_on == dt.date(2026, 11, 10)
+
+
+TODAY_PLUS_ONE = dt.date(2026, 11, 11)
+
+
+def test_the_stored_totals_follow_every_delivery_write(world, commitment):
+    first = services.delivery_log(
+        commitment=commitment, by=world.buddy_pm, quantity=Decimal("5"), date=dt.date(2026, 5, 1)
+    )
+    services.deliveries_log(
+        commitment=commitment,
+        by=world.buddy_pm,
+        entries=[
+            {"quantity": Decimal("2"), "date": dt.date(2026, 6, 1)},
+            {"quantity": Decimal("3"), "date": dt.date(2026, 7, 1)},
+        ],
+    )
+    assert _figures(commitment).delivered == 10
+    services.delivery_update(delivery=first, by=world.buddy_pm, quantity=Decimal("1"))
+    assert _figures(commitment).delivered == 6
+    last = Delivery.objects.get(date=dt.date(2026, 7, 1))
+    services.delivery_delete(delivery=last, by=world.buddy_pm)
+    figures = _figures(commitment)
+    assert (figures.delivered, figures.last_delivery_on) == (3, dt.date(2026, 6, 1))
+    assert not selectors.stored_totals_drift().exists()
+
+
+def test_recompute_command_reports_and_fixes_drift(world, commitment, capsys):
+    from django.core.management import call_command
+
+    DeliveryFactory(commitment=commitment, quantity=Decimal("4"))
+    Commitment.objects.filter(pk=commitment.pk).update(delivered_total=99)
+    with pytest.raises(SystemExit):
+        call_command("recompute_commitment_totals")
+    assert "1 commitment(s) drifted" in capsys.readouterr().out
+    call_command("recompute_commitment_totals", "--fix")
+    assert _figures(commitment).delivered == 4
+    call_command("recompute_commitment_totals")
 
 
 def test_rollups_by_party_and_category_keep_units_apart(world, commitment):
