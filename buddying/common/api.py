@@ -10,6 +10,7 @@ from datetime import timedelta
 from itertools import chain, islice
 
 from django import forms
+from django.core.exceptions import FieldError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import fields as filter_fields
@@ -180,8 +181,10 @@ class CSVExportMixin:
     """
 
     csv_fields: list[str] | None = None
+    # Columns the plain-rows export cannot derive from the serializer: name → (lookup, cell).
+    csv_lookups: dict[str, tuple] = {}
     csv_filename = "export.csv"
-    csv_chunk_size = 1000
+    csv_chunk_size = 2000
 
     def get_renderers(self):
         return [*super().get_renderers(), CSVRenderer()]
@@ -197,17 +200,65 @@ class CSVExportMixin:
             self.request.accepted_media_type = JSONRenderer.media_type
         return response
 
+    def _csv_plan(self, queryset, fields: list[str]):
+        """How to write each column straight from ``values_list()`` rows: ``(lookups, cells)``
+        where each cell function turns the raw value into what the serializer would write.
+
+        ``None`` when a column cannot be read that way (a list, a method field that
+        ``csv_lookups`` does not name): then every row goes through the serializer instead.
+        """
+        serializer = self.get_serializer()
+        overrides = getattr(self, "csv_lookups", {})
+        lookups, cells = [], []
+        for name in fields:
+            field = serializer.fields.get(name)
+            if name in overrides:
+                lookup, cell = overrides[name]
+            elif field is None or isinstance(
+                field, serializers.ListSerializer | serializers.SerializerMethodField
+            ):
+                return None
+            elif isinstance(field, serializers.BaseSerializer):
+                # A related object in brief: written as its reference, ODS code or id.
+                key = next((k for k in ("reference", "ods_code", "id") if k in field.fields), None)
+                if key is None or field.source == "*":
+                    return None
+                lookup, cell = f"{field.source.replace('.', '__')}__{key}", str
+            elif field.source == "*":
+                return None
+            else:
+                lookup, cell = field.source.replace(".", "__"), field.to_representation
+            lookups.append(lookup)
+            cells.append(cell)
+        try:
+            queryset.values_list(*lookups).query.get_compiler(queryset.db).as_sql()
+        except (FieldError, AttributeError, TypeError):
+            return None
+        return lookups, cells
+
     def list(self, request, *args, **kwargs):
         if not self._csv_requested():
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
         fields = self.csv_fields or list(self.get_serializer().fields)
+        plan = self._csv_plan(queryset, fields)
+        if plan is not None:
+            # Plain rows from a server-side cursor through one row function: no model instance
+            # and no serializer per row, so a million rows stream in seconds, not minutes.
+            lookups, cells = plan
+            pairs = list(zip(cells, range(len(cells)), strict=True))
 
-        def row(obj) -> list[str]:
-            data = self.get_serializer(obj).data
-            return [_flatten(data.get(field)) for field in fields]
+            def row(values) -> list[str]:
+                return ["" if values[i] is None else _flatten(cell(values[i])) for cell, i in pairs]
 
-        objects = queryset.iterator(chunk_size=self.csv_chunk_size)
+            objects = queryset.values_list(*lookups).iterator(chunk_size=self.csv_chunk_size)
+        else:
+
+            def row(obj) -> list[str]:
+                data = self.get_serializer(obj).data
+                return [_flatten(data.get(field)) for field in fields]
+
+            objects = queryset.iterator(chunk_size=self.csv_chunk_size)
         # The first chunk is read and written out now, inside the request, so a failure is an
         # error response rather than a 200 whose file stops after the header.
         try:

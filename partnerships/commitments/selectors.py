@@ -36,7 +36,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least, Round
-from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 from buddying.common.formatting import quantity_text
@@ -147,14 +147,18 @@ def stored_totals_drift() -> QuerySet[Commitment]:
     actual_last = Subquery(
         deliveries.order_by("-date").values("date")[:1], output_field=DateField()
     )
+    never = Value(date(1, 1, 1), output_field=DateField())
+    stored_last = Coalesce(F("last_delivery_on"), never)
+    actual_last_or_never = Coalesce(F("actual_last"), never)
+    differs = (
+        Q(GreaterThan(F("delivered_total"), F("actual_total")))
+        | Q(LessThan(F("delivered_total"), F("actual_total")))
+        | Q(GreaterThan(stored_last, actual_last_or_never))
+        | Q(LessThan(stored_last, actual_last_or_never))
+    )
     return (
         Commitment.objects.annotate(actual_total=actual_total, actual_last=actual_last)
-        .filter(
-            ~Q(delivered_total=F("actual_total"))
-            | ~Q(last_delivery_on=F("actual_last"))
-            | Q(last_delivery_on__isnull=True, actual_last__isnull=False)
-            | Q(last_delivery_on__isnull=False, actual_last__isnull=True)
-        )
+        .filter(differs)
         .order_by("pk")
     )
 

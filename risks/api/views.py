@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from buddying.common.api import UUID_REGEX, CSVExportMixin, VersionedMixin
 from partnerships import selectors as partnership_selectors
 from partnerships.access import organisations_related_to
-from risks import selectors, services
+from risks import matrix, selectors, services
 from risks.filtersets import RiskActionFilterSet, RiskAppetiteFilterSet, RiskFilterSet
 
 from .serializers import (
@@ -55,6 +55,12 @@ class RiskViewSet(_WritableViewSet):
     csv_filename = "risks.csv"
     # Streaming reads one row at a time, so the per-page ``outside_appetite_for`` is left out.
     csv_fields = [name for name in RiskSerializer.Meta.fields if name != "outside_appetite_for"]
+    # What RiskCSVSerializer writes, read from plain rows (buddying.common.api.CSVExportMixin).
+    csv_lookups = {
+        "owner": ("owner__username", str),
+        "inherent_band": ("inherent_score", matrix.band_for),
+        "target_band": ("target_score", matrix.band_for),
+    }
 
     def get_queryset(self):
         if self.action == "retrieve":
@@ -118,6 +124,7 @@ class RiskActionViewSet(_WritableViewSet):
     filterset_class = RiskActionFilterSet
     serializer_class = ActionSerializer
     csv_filename = "risk-actions.csv"
+    csv_lookups = {"owner": ("owner__username", str)}  # as ActionCSVSerializer writes it
 
     def get_queryset(self):
         return selectors.action_list(self.request.user).order_by("due_date", "created_at", "pk")
