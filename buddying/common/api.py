@@ -226,12 +226,15 @@ class CSVExportMixin:
                 lookup, cell = f"{field.source.replace('.', '__')}__{key}", str
             elif field.source == "*":
                 return None
+            elif isinstance(field, serializers.ModelField):
+                # Its to_representation reads the object, not a value: the value as it is.
+                lookup, cell = field.source.replace(".", "__"), str
             else:
                 lookup, cell = field.source.replace(".", "__"), field.to_representation
             lookups.append(lookup)
             cells.append(cell)
         try:
-            queryset.values_list(*lookups).query.get_compiler(queryset.db).as_sql()
+            queryset.values_list(*lookups)  # resolves every lookup now: FieldError if one is bad
         except (FieldError, AttributeError, TypeError):
             return None
         return lookups, cells
