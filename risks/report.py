@@ -70,9 +70,14 @@ def risk_section(context: reports.ReportContext) -> reports.SectionContent:
         listed = (
             open_risks.filter(outside_appetite_q())
             .order_by("-current_score", "number")
-            .values_list("reference", "title", "category", "current_score", "current_band", "next_review_date")[
-                :MAX_LISTED
-            ]
+            .values_list(
+                "reference",
+                "title",
+                "category",
+                "current_score",
+                "current_band",
+                "next_review_date",
+            )[:MAX_LISTED]
         )
         tables.append(
             reports.Table(
@@ -95,15 +100,16 @@ def risk_section(context: reports.ReportContext) -> reports.SectionContent:
         )
     else:
         by_category = dict(
-            open_risks.filter(outside_appetite_q())
-            .values_list("category")
-            .annotate(n=Count("pk"))
+            open_risks.filter(outside_appetite_q()).values_list("category").annotate(n=Count("pk"))
         )
         tables.append(
             reports.Table(
                 key="outside_by_category",
                 title="Risks outside appetite by category",
-                columns=(reports.Column("Category"), reports.Column("Outside appetite", numeric=True)),
+                columns=(
+                    reports.Column("Category"),
+                    reports.Column("Outside appetite", numeric=True),
+                ),
                 rows=tuple((cat.label, by_category.get(cat, 0)) for cat in RiskCategory),
             )
         )

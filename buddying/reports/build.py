@@ -83,7 +83,9 @@ def _chart(series: reports.Series) -> Chart:
             for p in result.points
         ),
     )
-    return Chart(series.key, series.title, result, charts.spc_svg(result, series.title, series.key), table)
+    return Chart(
+        series.key, series.title, result, charts.spc_svg(result, series.title, series.key), table
+    )
 
 
 def context_for(request: ReportRequest, today: date | None = None) -> reports.ReportContext:

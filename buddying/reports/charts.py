@@ -30,8 +30,8 @@ POINT_COLOURS = {
     spc.NEITHER_HIGH: PURPLE,
     spc.NEITHER_LOW: PURPLE,
 }
-WIDTH, HEIGHT = 680, 300
-LEFT, RIGHT, TOP, BOTTOM = 70, 20, 20, 60
+WIDTH, HEIGHT = 680, 330
+LEFT, RIGHT, TOP, BOTTOM = 70, 20, 20, 90
 
 
 def _fmt(value: float) -> str:
@@ -46,7 +46,11 @@ def spc_svg(result: spc.Result, title: str, key: str) -> Markup:
     if not points:
         return Markup("")
     values = [p.value for p in points]
-    lines = [v for v in (result.upper_limit, result.lower_limit, result.mean, result.target) if v is not None]
+    lines = [
+        v
+        for v in (result.upper_limit, result.lower_limit, result.mean, result.target)
+        if v is not None
+    ]
     low, high = min(values + lines), max(values + lines)
     if high == low:
         high, low = high + 1, low - 1
@@ -109,7 +113,7 @@ def spc_svg(result: spc.Result, title: str, key: str) -> Markup:
                 f'fill="{TEXT}">{escape(point.label)}</text>'
             )
     # The icons, with their words.
-    icon_y = HEIGHT - 18
+    icon_y = HEIGHT - 44
     variation_colour = POINT_COLOURS.get(result.variation, GREY)
     assurance_colour = {
         spc.CONSISTENT_PASS: BLUE,
@@ -125,21 +129,23 @@ def spc_svg(result: spc.Result, title: str, key: str) -> Markup:
         spc.NEITHER_LOW: "L",
     }.get(result.variation, "")
     assurance_letter = {spc.CONSISTENT_PASS: "P", spc.CONSISTENT_FAIL: "F", spc.HIT_AND_MISS: "?"}
-    parts.append(
-        f'<circle cx="{LEFT + 8}" cy="{icon_y}" r="8" fill="#FFFFFF" stroke="{variation_colour}" '
-        f'stroke-width="3"/><text x="{LEFT + 8}" y="{icon_y + 4}" text-anchor="middle" '
-        f'fill="{variation_colour}" font-weight="bold">{letter}</text>'
-        f'<text x="{LEFT + 22}" y="{icon_y + 4}" fill="{TEXT}">'
-        f"{escape(result.variation_label)}</text>"
-        f'<circle cx="{LEFT + 8}" cy="{icon_y + 20 - 2}" r="0" fill="none"/>'
-    )
-    parts.append(
-        f'<circle cx="{WIDTH - 230}" cy="{icon_y}" r="8" fill="#FFFFFF" '
-        f'stroke="{assurance_colour}" stroke-width="3"/><text x="{WIDTH - 230}" '
-        f'y="{icon_y + 4}" text-anchor="middle" fill="{assurance_colour}" font-weight="bold">'
-        f"{assurance_letter.get(result.assurance, '')}</text>"
-        f'<text x="{WIDTH - 216}" y="{icon_y + 4}" fill="{TEXT}">'
-        f"{escape(result.assurance_label if result.assurance else result.assurance_label)}</text>"
-    )
+    for row, (colour, mark, words) in enumerate(
+        (
+            (variation_colour, letter, result.variation_label),
+            (
+                assurance_colour,
+                assurance_letter.get(result.assurance, ""),
+                result.assurance_label,
+            ),
+        )
+    ):
+        cy = icon_y + 22 * row
+        parts.append(
+            f'<circle cx="{LEFT + 8}" cy="{cy}" r="8" fill="#FFFFFF" stroke="{colour}" '
+            f'stroke-width="3"/><text x="{LEFT + 8}" y="{cy + 4}" text-anchor="middle" '
+            f'fill="{colour}" font-weight="bold">{mark}</text>'
+            f'<text x="{LEFT + 22}" y="{cy + 4}" fill="{TEXT}">{escape(words)}</text>'
+        )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    # Every value interpolated above is a number, a colour constant or escaped text.
+    return Markup("".join(parts))  # noqa: S704

@@ -43,11 +43,15 @@ class ReportRequestForm(NhsFormMixin, forms.Form):
         help_text="Leave empty for the last complete week (weekly) or month (monthly).",
         error_messages=DATE_ERRORS,
     )
-    period_end = forms.DateField(required=False, label="End of the period", error_messages=DATE_ERRORS)
+    period_end = forms.DateField(
+        required=False, label="End of the period", error_messages=DATE_ERRORS
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partnership"].queryset = access.visible(Partnership, user).order_by("reference")
+        self.fields["partnership"].queryset = access.visible(Partnership, user).order_by(
+            "reference"
+        )
         self.fields["organisation"].queryset = selectors.organisations_for_portfolio(user)
         if not access.is_regulator(user):
             self.fields["kind"].choices = [

@@ -67,9 +67,21 @@ class ReportRequest(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(kind=ReportKind.PARTNERSHIP_WEEKLY, partnership__isnull=False, organisation__isnull=True)
-                    | Q(kind=ReportKind.ORGANISATION_MONTHLY, partnership__isnull=True, organisation__isnull=False)
-                    | Q(kind=ReportKind.SYSTEM_MONTHLY, partnership__isnull=True, organisation__isnull=True)
+                    Q(
+                        kind=ReportKind.PARTNERSHIP_WEEKLY,
+                        partnership__isnull=False,
+                        organisation__isnull=True,
+                    )
+                    | Q(
+                        kind=ReportKind.ORGANISATION_MONTHLY,
+                        partnership__isnull=True,
+                        organisation__isnull=False,
+                    )
+                    | Q(
+                        kind=ReportKind.SYSTEM_MONTHLY,
+                        partnership__isnull=True,
+                        organisation__isnull=True,
+                    )
                 ),
                 name="report_scope_matches_kind",
                 violation_error_message="Choose the partnership or organisation the report is about.",

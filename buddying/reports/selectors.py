@@ -44,7 +44,10 @@ def may_request(user, *, kind: str, partnership=None, organisation=None) -> bool
     if not access.memberships_of(user):
         return False
     if kind == ReportKind.PARTNERSHIP_WEEKLY:
-        return partnership is not None and access.visible(Partnership, user).filter(pk=partnership.pk).exists()
+        return (
+            partnership is not None
+            and access.visible(Partnership, user).filter(pk=partnership.pk).exists()
+        )
     if kind == ReportKind.ORGANISATION_MONTHLY:
         return organisation is not None and (
             access.is_regulator(user) or organisation.pk in _own_organisation_ids(user)
@@ -57,7 +60,9 @@ def partnerships_in_scope(report: ReportRequest) -> QuerySet[Partnership]:
     policy (so it never covers more than they may see); a scheduled report covers its scope."""
     requester = report.requested_by
     partnerships = (
-        access.visible(Partnership, requester) if requester is not None else Partnership.objects.all()
+        access.visible(Partnership, requester)
+        if requester is not None
+        else Partnership.objects.all()
     )
     if report.kind == ReportKind.PARTNERSHIP_WEEKLY:
         return partnerships.filter(pk=report.partnership_id)

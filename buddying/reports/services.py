@@ -184,8 +184,9 @@ def _schedule(kind: str, scopes, today: dt.date) -> int:
         ReportRequest.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         keys = [row.schedule_key for row in rows]
         queued = list(
-            ReportRequest.objects.filter(schedule_key__in=keys, status=ReportStatus.QUEUED)
-            .values_list("pk", flat=True)
+            ReportRequest.objects.filter(
+                schedule_key__in=keys, status=ReportStatus.QUEUED
+            ).values_list("pk", flat=True)
         )
         for pk in queued:
             report = ReportRequest(pk=pk)
@@ -257,9 +258,9 @@ def report_build(*, report_id, task_id: str, today: dt.date | None = None) -> Re
     reason). Returns None when the report is not this task's to build."""
     if not report_claim(report_id=report_id, task_id=task_id):
         return None
-    report = ReportRequest.objects.select_related("partnership", "organisation", "requested_by").get(
-        pk=report_id
-    )
+    report = ReportRequest.objects.select_related(
+        "partnership", "organisation", "requested_by"
+    ).get(pk=report_id)
     try:
         built = build.build(report, today)
         document = render.document_html(built)

@@ -62,7 +62,7 @@ VARIATION_LABELS = {
     NEITHER_LOW: "Special cause variation: neither improving nor concerning (lower)",
 }
 
-CONSISTENT_PASS = "consistent_pass"
+CONSISTENT_PASS = "consistent_pass"  # noqa: S105 - an icon name, not a password
 CONSISTENT_FAIL = "consistent_fail"
 HIT_AND_MISS = "hit_and_miss"
 ASSURANCE_LABELS = {
@@ -194,8 +194,23 @@ def xmr(
     labels = list(labels) if labels is not None else [str(i + 1) for i in range(len(ys))]
     target = _number(target)
     if len(ys) < 2:
-        points = tuple(Point(lab, y, None, False, False, False, False, COMMON_CAUSE) for lab, y in zip(labels, ys, strict=True))
-        return Result(points, ys[0] if ys else None, None, None, None, None, None, improvement, target, None, None)
+        points = tuple(
+            Point(lab, y, None, False, False, False, False, COMMON_CAUSE)
+            for lab, y in zip(labels, ys, strict=True)
+        )
+        return Result(
+            points,
+            ys[0] if ys else None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            improvement,
+            target,
+            None,
+            None,
+        )
 
     mean = sum(ys) / len(ys)
     ranges = [abs(ys[i] - ys[i - 1]) for i in range(1, len(ys))]
@@ -208,7 +223,9 @@ def xmr(
 
     outside = [y > upper or y < lower for y in ys]
     sides = [_sign(y - mean) for y in ys]
-    close = [not out and (y > upper_near or y < lower_near) for y, out in zip(ys, outside, strict=True)]
+    close = [
+        not out and (y > upper_near or y < lower_near) for y, out in zip(ys, outside, strict=True)
+    ]
     shift = _runs(sides, SHIFT_RUN)
     trend = _trends(ys, TREND_RUN)
     two_of_three = _two_of_three(close, sides)

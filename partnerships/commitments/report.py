@@ -158,7 +158,9 @@ def monthly_delivery(context: reports.ReportContext) -> list[reports.Series]:
     plans = commitments.values("unit").annotate(
         **{
             f"plan_{i}": Coalesce(
-                Sum(_plan_in_month(start, _month_end(start))), Value(Decimal(0)), output_field=_FIGURE
+                Sum(_plan_in_month(start, _month_end(start))),
+                Value(Decimal(0)),
+                output_field=_FIGURE,
             )
             for i, start in enumerate(months)
         },

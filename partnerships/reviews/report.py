@@ -32,9 +32,9 @@ def review_section(context: reports.ReportContext) -> reports.SectionContent:
     listed = (
         reviews.filter(overdue | due_soon)
         .order_by("due_date", "partnership__reference")
-        .values_list("partnership__reference", "kind", "period_start", "period_end", "due_date", "status")[
-            :MAX_LISTED
-        ]
+        .values_list(
+            "partnership__reference", "kind", "period_start", "period_end", "due_date", "status"
+        )[:MAX_LISTED]
     )
     tables = [
         reports.Table(
@@ -129,4 +129,6 @@ def changes(context: reports.ReportContext) -> list[reports.Change]:
     ]
 
 
-reports.register(reports.ReportSection(name="reviews", build=review_section, order=50, changes=changes))
+reports.register(
+    reports.ReportSection(name="reviews", build=review_section, order=50, changes=changes)
+)

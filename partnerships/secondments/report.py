@@ -110,7 +110,9 @@ def secondment_section(context: reports.ReportContext) -> reports.SectionContent
         if rows
         else "Nobody is on secondment"
     )
-    return reports.SectionContent(title="Secondments and capacity", headline=headline, tables=tuple(tables))
+    return reports.SectionContent(
+        title="Secondments and capacity", headline=headline, tables=tuple(tables)
+    )
 
 
 def changes(context: reports.ReportContext) -> list[reports.Change]:

@@ -39,7 +39,11 @@ def figures(world, frozen):
         start_date=dt.date(2026, 4, 1),
         end_date=dt.date(2027, 3, 31),
     )
-    for day, quantity in ((dt.date(2026, 4, 10), "7.5"), (dt.date(2026, 5, 15), "10"), (dt.date(2026, 6, 3), "5")):
+    for day, quantity in (
+        (dt.date(2026, 4, 10), "7.5"),
+        (dt.date(2026, 5, 15), "10"),
+        (dt.date(2026, 6, 3), "5"),
+    ):
         DeliveryFactory(commitment=hours, date=day, quantity=Decimal(quantity))
     RiskFactory(partnership=partnership, owner=world.buddy_pm, category="strategic")  # 3 × 3 = 9
     RiskFactory(

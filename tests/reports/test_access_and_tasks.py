@@ -31,11 +31,13 @@ def _done_report(world, kind=ReportKind.PARTNERSHIP_WEEKLY, **scope):
     return report
 
 
-READ_WEEKLY = {p: 200 for p in PERSONAS} | {"outsider": 404, "nobody": 404}
+READ_WEEKLY = dict.fromkeys(PERSONAS, 200) | {"outsider": 404, "nobody": 404}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_a_partnership_report_is_readable_by_those_who_see_the_partnership(world, api_as, as_user, persona):
+def test_a_partnership_report_is_readable_by_those_who_see_the_partnership(
+    world, api_as, as_user, persona
+):
     report = _done_report(world)
     expected = READ_WEEKLY[persona]
     api = api_as(world.user(persona))
@@ -90,15 +92,23 @@ def test_the_list_shows_only_readable_reports(world, api_as):
 def test_bad_periods_are_400(world, api_as):
     api = api_as(world.buddy_exec)
     body = {"kind": "partnership_weekly", "partnership": str(world.partnership.pk)}
-    assert api.post(A, body | {"period_start": "2026-05-10", "period_end": "2026-05-01"}).status_code == 400
-    assert api.post(A, body | {"period_end": "2999-01-01", "period_start": "2998-12-01"}).status_code == 400
+    assert (
+        api.post(A, body | {"period_start": "2026-05-10", "period_end": "2026-05-01"}).status_code
+        == 400
+    )
+    assert (
+        api.post(A, body | {"period_end": "2999-01-01", "period_start": "2998-12-01"}).status_code
+        == 400
+    )
     assert api.post(A, {"kind": "nonsense"}).status_code == 400
 
 
 def test_a_queued_report_page_refreshes_itself_without_script(world, as_user):
     report = ReportRequest.objects.create(
-        kind=ReportKind.PARTNERSHIP_WEEKLY, partnership=world.partnership,
-        period_start="2026-06-01", period_end="2026-06-07",
+        kind=ReportKind.PARTNERSHIP_WEEKLY,
+        partnership=world.partnership,
+        period_start="2026-06-01",
+        period_end="2026-06-07",
     )
     html = as_user(world.buddy_viewer).get(f"/reports/{report.pk}/").content.decode()
     assert '<meta http-equiv="refresh" content="5">' in html
@@ -119,8 +129,14 @@ def test_a_failed_report_shows_its_reason(world, as_user, api_as, figures, monke
     assert report.status == ReportStatus.FAILED
     assert "Something went wrong while building the report" in report.failure_reason
     assert "database went away" not in report.failure_reason  # no internals shown
-    assert report.failure_reason in as_user(world.buddy_viewer).get(f"/reports/{report.pk}/").content.decode()
-    assert api_as(world.buddy_viewer).get(f"{A}{report.pk}/").json()["failure_reason"] == report.failure_reason
+    assert (
+        report.failure_reason
+        in as_user(world.buddy_viewer).get(f"/reports/{report.pk}/").content.decode()
+    )
+    assert (
+        api_as(world.buddy_viewer).get(f"{A}{report.pk}/").json()["failure_reason"]
+        == report.failure_reason
+    )
 
 
 def test_the_task_builds_a_queued_report(world, figures, api_as):

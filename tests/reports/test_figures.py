@@ -47,8 +47,16 @@ def test_weekly_figures_match_the_hand_computed_ones(world, figures, frozen):
     report = build.build(request, frozen)
     (row,) = _table(report, "commitments").rows
     assert row[0] == "Royal Free London NHS Foundation Trust"
-    assert row[2:9] == (1, Decimal("100"), Decimal("19.18"), Decimal("22.50"), Decimal("5"), Decimal("3.32"), Decimal("117.3"))
-    bands = dict((band, (n, out)) for band, n, out in _table(report, "risks_by_band").rows)
+    assert row[2:9] == (
+        1,
+        Decimal("100"),
+        Decimal("19.18"),
+        Decimal("22.50"),
+        Decimal("5"),
+        Decimal("3.32"),
+        Decimal("117.3"),
+    )
+    bands = {band: (n, out) for band, n, out in _table(report, "risks_by_band").rows}
     assert bands["High"] == (1, 1) and bands["Low"] == (1, 0) and bands["Extreme"] == (0, 0)
     (outside,) = _table(report, "risks_outside_appetite").rows
     assert outside[3] == 9

@@ -14,7 +14,9 @@ class ReportSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=ReportStatus.choices, read_only=True)
     partnership = serializers.UUIDField(source="partnership_id", read_only=True, allow_null=True)
     organisation = serializers.CharField(source="organisation_id", read_only=True, allow_null=True)
-    requested_by = serializers.CharField(source="requested_by.username", read_only=True, allow_null=True, default=None)
+    requested_by = serializers.CharField(
+        source="requested_by.username", read_only=True, allow_null=True, default=None
+    )
     files = serializers.SerializerMethodField()
 
     class Meta:

@@ -54,4 +54,3 @@ class ReportViewSet(
     @action(detail=True, methods=["get"], url_path=r"download/(?P<fmt>[a-z]+)")
     def download(self, request, pk=None, fmt=None):
         return views.file_response(self.get_object(), fmt)
-
