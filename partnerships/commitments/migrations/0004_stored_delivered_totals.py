@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("commitments", "0002_version"),
+        ("commitments", "0003_delivery_upload"),
     ]
 
     operations = [
