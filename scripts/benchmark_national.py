@@ -317,6 +317,9 @@ def main():
                     )
             for name in LISTS:
                 small, large = query_counts(tokens["regulator"], f"/api/v1/{name}/")
+                if small < 0:
+                    add(f"regulator: {name}/ (status {-small})", "—", "", None)
+                    continue
                 add(
                     f"regulator: {name}/ queries with 1 / 500 rows",
                     f"{small} / {large}",
@@ -328,6 +331,9 @@ def main():
             for name, page in DEEP:
                 first = latency(api["regulator"], f"/api/v1/{name}/", 5)
                 deep = latency(api["regulator"], f"/api/v1/{name}/?page={page}", 5)
+                if first["status"] != "200":
+                    add(f"regulator: {name}/ (status {first['status']})", "—", "", None)
+                    continue
                 add(
                     f"regulator: {name}/?page={page} p50 (page 1)",
                     f"{fmt(deep['p50'])} ({fmt(first['p50'])}) [{deep['status']}]",
@@ -346,6 +352,9 @@ def main():
             for name in EXPORTS:
                 result = export(tokens["regulator"], f"/api/v1/{name}/?format=csv", process.pid)
                 target_total = 20.0
+                if result["status"] == 404:
+                    add(f"regulator: {name}/?format=csv (status 404)", "—", "", None)
+                    continue
                 ok = (
                     result["complete"]
                     and result["status"] == 200
