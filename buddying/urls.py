@@ -46,6 +46,7 @@ urlpatterns = [
     path("partnerships/", include("partnerships.commitments.urls")),
     path("", include("risks.urls")),
     path("", include("partnerships.reviews.urls")),
+    path("notifications/", include("buddying.notifications.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
