@@ -13,12 +13,15 @@ nobody signed in). Writes send an empty body: they show what is refused before a
 The admin site (superusers only) is Django's own and is left out.
 """
 
+import uuid
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from buddying.notifications.models import Reminder
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
 from tests.reviews.factories import LearningFactory, ReviewFactory
 from tests.risks.factories import RiskActionFactory, RiskAppetiteFactory, RiskFactory
@@ -48,6 +51,7 @@ class Objects:
     party: object
     review: object
     learning: object
+    reminder: object
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,16 @@ ROUTES: dict[str, Route] = {
     "reviews:learning-edit": Route(lambda o: f"/learning/{o.learning.pk}/edit/", {
         "GET":  "200 200 403 200 403 404 404 302",
         "POST": "200 200 403 200 403 404 404 302"}),
+    # --- Notifications: every signed-in person has their own; the reminder is the buddy PM's --
+    "notifications:list": Route(lambda o: "/notifications/", {
+        "GET":  "200 200 200 200 200 200 200 302"}),
+    "notifications:read-all": Route(lambda o: "/notifications/read-all/", {
+        "POST": "302 302 302 302 302 302 302 302"}),
+    "notifications:preferences": Route(lambda o: "/notifications/preferences/", {
+        "GET":  "200 200 200 200 200 200 200 302",
+        "POST": "200 200 200 200 200 200 200 302"}),
+    "notifications:read": Route(lambda o: f"/notifications/{o.reminder.pk}/read/", {
+        "POST": "404 302 404 404 404 404 404 302"}),
     # --- API ----------------------------------------------------------------------------------
     "organisation-list": Route(lambda o: f"{A}/organisations/", {
         "GET":  "200 200 200 200 200 200 200 401"}),
@@ -297,6 +311,18 @@ def objects(world):
         party=world.partnership.parties.get(organisation=world.supported),
         review=ReviewFactory(partnership=world.partnership),
         learning=LearningFactory(partnership=world.partnership),
+        reminder=Reminder.objects.create(
+            rule="review_overdue",
+            item_type="reviews.outcomereview",
+            item_id=uuid.uuid4(),
+            due_date=date(2026, 7, 14),
+            user=world.buddy_pm,
+            partnership=world.partnership,
+            text="Interim review overdue",
+            url="/",
+            raised_on=date(2026, 7, 15),
+            run=uuid.uuid4(),
+        ),
     )
 
 
