@@ -9,11 +9,16 @@ from datetime import date
 from django.db.models import F
 from django.urls import reverse
 
-from buddying.common.reminders import ReminderRule, day_text, dues
+from buddying.common.reminders import ReminderRule, day_text, dues, link
 from partnerships import access
 from partnerships.choices import PartnershipStatus
 from risks.choices import ActionStatus, RiskStatus
 from risks.models import Risk, RiskAction
+
+
+def _risk_link(key: str):
+    risk_link = link(lambda pk: reverse("risks:detail", args=[pk]))
+    return lambda row: risk_link(row[key])
 
 
 def risk_review_overdue(today: date):
@@ -32,7 +37,7 @@ def risk_review_overdue(today: date):
             f"{row['reference']} {row['title']}: review was due on "
             f"{day_text(row['next_review_date'])}"
         ),
-        url=lambda row: reverse("risks:detail", args=[row["pk"]]),
+        url=_risk_link("pk"),
     )
 
 
@@ -61,7 +66,7 @@ def risk_action_overdue(today: date):
             f"{row['risk__reference']}: {_short(row['description'])} was due on "
             f"{day_text(row['due_date'])}"
         ),
-        url=lambda row: reverse("risks:detail", args=[row["risk_id"]]),
+        url=_risk_link("risk_id"),
     )
 
 

@@ -51,6 +51,17 @@ def day_text(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+
+
+def link(reverse_url: Callable[[str], str]) -> Callable[[object], str]:
+    """A fast maker of an item's link from its id: the URL is reversed once (with a placeholder
+    id) and the id put in its place, rather than reversing the URL for each of thousands of
+    items. ``link(lambda pk: reverse("risks:detail", args=[pk]))``."""
+    before, _, after = reverse_url(_PLACEHOLDER).partition(_PLACEHOLDER)
+    return lambda pk: f"{before}{pk}{after}"
+
+
 def dues(
     rows: Iterable[Mapping],
     told: Mapping[object, Iterable[int]],

@@ -32,10 +32,15 @@ class Reminder(models.Model):
     raised_on = models.DateField(help_text="The day the daily job found it due.")
     created_at = models.DateTimeField(auto_now_add=True)
     # Which run of the job recorded it: the run reads back exactly what it claimed.
-    run = models.UUIDField(db_index=True)
+    run = models.UUIDField()
     emailed_at = models.DateTimeField(null=True, blank=True)
     digest = models.ForeignKey(
-        "Digest", on_delete=models.SET_NULL, null=True, blank=True, related_name="reminders"
+        "Digest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        db_index=False,  # only ever read from the reminder; one index fewer to write per row
     )
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from buddying.notifications.models import Digest, Reminder, ReminderPreference
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
+INSERT_BATCH = 20000
 
 
 @dataclass
@@ -44,24 +45,72 @@ class RulesFailed(Exception):
     """Some rules raised; the others' reminders were recorded. Retrying is safe."""
 
 
-def _reminders_of_rule(rule: ReminderRule, today: date, run: uuid.UUID, off: set) -> list:
+_COLUMNS = (
+    "id",
+    "rule",
+    "item_type",
+    "item_id",
+    "due_date",
+    "user_id",
+    "partnership_id",
+    "text",
+    "url",
+    "raised_on",
+    "run",
+    "created_at",
+)
+_TYPES = ("uuid", "text", "text", "uuid", "date", "int", "uuid", "text", "text", "date", "uuid")
+
+
+def _rows_of_rule(rule: ReminderRule, today: date, run: uuid.UUID, off: set) -> list[tuple]:
     return [
-        Reminder(
-            rule=rule.name,
-            item_type=due.item_type,
-            item_id=due.item_id,
-            due_date=due.due_date,
-            user_id=user_id,
-            partnership_id=due.partnership_id,
-            text=due.text,
-            url=due.url,
-            raised_on=today,
-            run=run,
+        (
+            uuid.uuid4(),
+            rule.name,
+            due.item_type,
+            due.item_id,
+            due.due_date,
+            user_id,
+            due.partnership_id,
+            due.text,
+            due.url,
+            today,
+            run,
         )
         for due in rule.select(today)
         for user_id in sorted(due.user_ids)
         if (user_id, rule.name) not in off
     ]
+
+
+def _insert_new(rows: list[tuple]) -> int:
+    """Insert the reminders not already recorded (``ON CONFLICT DO NOTHING`` on the unique key);
+    returns how many were new. On PostgreSQL one statement per batch, the rows sent as arrays."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        names = _COLUMNS[:-1]
+        objects = [Reminder(**dict(zip(names, row, strict=True))) for row in rows]
+        before = Reminder.objects.count()
+        Reminder.objects.bulk_create(objects, batch_size=BATCH_SIZE, ignore_conflicts=True)
+        return Reminder.objects.count() - before
+    table = Reminder._meta.db_table
+    arrays = ", ".join(f"%s::{kind}[]" for kind in _TYPES)
+    sql = (
+        f'INSERT INTO "{table}" ({", ".join(_COLUMNS)}) '  # noqa: S608 - names are ours
+        f"SELECT *, now() FROM unnest({arrays}) "
+        "ON CONFLICT (rule, item_type, item_id, due_date, user_id) DO NOTHING"
+    )
+    inserted = 0
+    with connection.cursor() as cursor:
+        # A crash before the commit reaches the disk loses only reminders the next run records
+        # again (nothing is emailed before they are committed), so the run need not wait for it.
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = rows[start : start + INSERT_BATCH]
+            cursor.execute(sql, [list(column) for column in zip(*batch, strict=True)])
+            inserted += cursor.rowcount
+    return inserted
 
 
 def raise_reminders(*, today: date, rules: list[ReminderRule] | None = None) -> RaiseResult:
@@ -75,14 +124,13 @@ def raise_reminders(*, today: date, rules: list[ReminderRule] | None = None) -> 
     for rule in rules if rules is not None else registry.rules():
         try:
             with transaction.atomic():
-                rows = _reminders_of_rule(rule, today, result.run, off)
+                rows = _rows_of_rule(rule, today, result.run, off)
                 result.found += len(rows)
                 # INSERT … ON CONFLICT DO NOTHING: the unique key is the claim.
-                Reminder.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
+                result.claimed += _insert_new(rows)
         except Exception:
             logger.exception("Reminder rule %s failed on %s", rule.name, today)
             result.failed.append(rule.name)
-    result.claimed = Reminder.objects.filter(run=result.run).count()
     return result
 
 

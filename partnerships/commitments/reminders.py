@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from buddying.common.reminders import ReminderRule, day_text, dues
+from buddying.common.reminders import ReminderRule, day_text, dues, link
 from partnerships import access
 from partnerships.choices import PartnershipStatus
 from partnerships.commitments.models import Commitment
@@ -43,8 +43,9 @@ def _told(queryset):
     )
 
 
-def _url(row) -> str:
-    return reverse("commitments:detail", args=[row["pk"]])
+def _url():
+    commitment_link = link(lambda pk: reverse("commitments:detail", args=[pk]))
+    return lambda row: commitment_link(row["pk"])
 
 
 def commitment_under_delivering(today: date):
@@ -63,7 +64,7 @@ def commitment_under_delivering(today: date):
             f"{row['reference']} {row['description']}: {row['percent_of_expected']}% of what "
             "was expected by now has been delivered"
         ),
-        url=_url,
+        url=_url(),
     )
 
 
@@ -88,7 +89,7 @@ def commitment_no_recent_delivery(today: date):
             else f"{row['reference']} {row['description']}: nothing delivered since it started "
             f"on {day_text(row['quiet_from'])}"
         ),
-        url=_url,
+        url=_url(),
     )
 
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
-from buddying.common.reminders import ReminderRule, day_text, dues
+from buddying.common.reminders import ReminderRule, day_text, dues, link
 from partnerships import access
 from partnerships.reviews.choices import ReviewKind, ReviewStatus
 from partnerships.reviews.models import OutcomeReview
@@ -30,6 +30,7 @@ def _describe(row) -> str:
 
 def _reviews(queryset):
     rows = list(queryset.values(*_FIELDS))
+    review_link = link(lambda pk: reverse("reviews:detail", args=[pk]))
     told = access.people_to_tell(queryset, party=PRINCIPAL_PARTY)
     return dues(
         rows,
@@ -37,7 +38,7 @@ def _reviews(queryset):
         item_type="reviews.outcomereview",
         due_date=lambda row: row["due_date"],
         text=_describe,
-        url=lambda row: reverse("reviews:detail", args=[row["pk"]]),
+        url=lambda row: review_link(row["pk"]),
     )
 
 
