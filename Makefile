@@ -71,6 +71,7 @@ check: setup-dev
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) scripts/check_migrations_from_zero.py
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 ## Production settings must pass Django's deployment checks.
 check-deploy: setup-dev

@@ -66,8 +66,10 @@ INSTALLED_APPS = [
     "buddying",
     "partnerships",
     "partnerships.commitments",
+    "partnerships.secondments",
     "partnerships.reviews",
     "risks",
+    "risks.agreements",
     "buddying.dashboard",
     "buddying.notifications",
 ]
@@ -269,6 +271,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # Bounded: too large, too deep, lone surrogates and control characters are a 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "buddying.common.parsers.JSONParser",
+        "buddying.common.parsers.FormParser",
+        "buddying.common.parsers.MultiPartParser",
+    ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "buddying.common.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -301,6 +310,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API is documented as JSON (DESIGN §6); forms are accepted but not promised.
+    "PARSER_WHITELIST": ["buddying.common.parsers.JSONParser"],
+    # Enums first (their names), then every operation's error answers (buddying.common.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "buddying.common.schema.add_error_responses",
+    ],
     # One schema name per choice set, so clients get stable enum names.
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "partnerships.choices.OrganisationKind",
@@ -315,12 +331,16 @@ SPECTACULAR_SETTINGS = {
         "CommitmentUnitEnum": "partnerships.commitments.choices.CommitmentUnit",
         "RagEnum": "partnerships.choices.Rag",
         "DeliveryStaffGroupEnum": "partnerships.choices.DeliveryStaffGroup",
+        "PayBandEnum": "partnerships.secondments.choices.PayBand",
+        "SecondmentStatusEnum": "partnerships.secondments.choices.SecondmentStatus",
         "RiskCategoryEnum": "risks.choices.RiskCategory",
         "RiskBandEnum": "risks.choices.RiskBand",
         "RiskStatusEnum": "risks.choices.RiskStatus",
         "ReviewFrequencyEnum": "risks.choices.ReviewFrequency",
         "ActionStatusEnum": "risks.choices.ActionStatus",
         "AppetiteLevelEnum": "risks.choices.AppetiteLevel",
+        "AgreementStatusEnum": "risks.agreements.choices.AgreementStatus",
+        "DisputeStatusEnum": "risks.agreements.choices.DisputeStatus",
         "ReviewKindEnum": "partnerships.reviews.choices.ReviewKind",
         "ReviewStatusEnum": "partnerships.reviews.choices.ReviewStatus",
         "ReviewRagEnum": "partnerships.reviews.choices.ReviewRag",

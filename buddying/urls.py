@@ -14,7 +14,9 @@ from buddying.health import healthz
 api_patterns = [
     path("", include("partnerships.api.urls")),
     path("", include("partnerships.commitments.api.urls")),
+    path("", include("partnerships.secondments.api.urls")),
     path("", include("risks.api.urls")),
+    path("", include("risks.agreements.api.urls")),
     path("", include("partnerships.reviews.api.urls")),
 ]
 
@@ -44,7 +46,9 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="logout"),
     path("partnerships/", include("partnerships.urls")),
     path("partnerships/", include("partnerships.commitments.urls")),
+    path("", include("partnerships.secondments.urls")),
     path("", include("risks.urls")),
+    path("", include("risks.agreements.urls")),
     path("", include("partnerships.reviews.urls")),
     path("notifications/", include("buddying.notifications.urls")),
     path("api/v1/", include(api_patterns)),
@@ -53,6 +57,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "buddying.views.bad_request"
 handler403 = "buddying.views.permission_denied"
 handler404 = "buddying.views.not_found"
 handler500 = "buddying.views.server_error"

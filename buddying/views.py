@@ -5,9 +5,11 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.views import defaults
 
 from buddying.middleware import IDLE, LIMIT, session_ended_reason
 
@@ -64,20 +66,43 @@ def sign_out(request):
     return render(request, "registration/sign_out.jinja")
 
 
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _api_error(detail: str, status: int) -> JsonResponse:
+    """An error under ``/api/``: the same ``{"detail": ...}`` shape as DRF's own errors."""
+    return JsonResponse({"detail": detail}, status=status)
+
+
+def bad_request(request, exception=None):
+    """400 that Django raises before a view runs (e.g. a body too large, a bad host)."""
+    if _is_api(request):
+        if isinstance(exception, RequestDataTooBig):
+            return _api_error("The request body is too large.", 400)
+        return _api_error("Bad request.", 400)
+    # Django's plain page: the request may be what is wrong (a bad host), so no layout uses it.
+    return defaults.bad_request(request, exception)
+
+
 def permission_denied(request, exception=None):
     """403: the person may see this but not do it; the page says why."""
     message = str(exception) if exception is not None else ""
+    if _is_api(request):
+        return _api_error(message or "You do not have permission to perform this action.", 403)
     return render(request, "errors/403.jinja", {"message": message}, status=403)
 
 
 def not_found(request, exception=None):
-    if request.path.startswith("/api/"):
+    if _is_api(request):
         # API clients get the same JSON shape as DRF's own 404s.
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return _api_error("Not found.", 404)
     return render(request, "errors/404.jinja", status=404)
 
 
 def server_error(request):
+    if _is_api(request):
+        return _api_error("Sorry, there is a problem with the service. Try again later.", 500)
     # Rendered without the request, so no context processor touches the database that may be
     # what failed.
     # The nonce lets NHS.UK's one-line inline script past the Content Security Policy.

@@ -22,6 +22,7 @@ from partnerships.choices import (
 )
 from partnerships.models import (
     Approval,
+    Membership,
     Objective,
     Organisation,
     Partnership,
@@ -97,6 +98,8 @@ def partnership_create(
             role=role,
             **{key: value for key, value in parties.get(role, {}).items() if key in PARTY_FIELDS},
         )
+        if party.sponsor_name:
+            party.sponsor_since = timezone.localdate()
         save(party, by=by)
     return partnership
 
@@ -146,6 +149,8 @@ def party_add(
             {"role": "A partnership has exactly one buddy and one supported party already."}
         )
     party = Party(partnership=partnership, organisation=organisation, role=role, **fields)
+    if party.sponsor_name:
+        party.sponsor_since = timezone.localdate()
     save(party, by=by)
     return party
 
@@ -159,7 +164,13 @@ def party_update(*, party: Party, by, version: int | None = None, **fields: str)
     party = writes.lock(Party.objects.select_related("partnership"), party.pk)
     access.require(by, "change", party)
     writes.check_version(party, version)
-    writes.save_changes(party, writes.apply(party, fields), by=by)
+    changed = writes.apply(party, fields)
+    if {"sponsor_name", "sponsor_job_title"} & set(changed):
+        # A new sponsor (or the sponsor's new role) dates from today: agreements signed under an
+        # earlier sponsor say so, and the intent they signed stands.
+        party.sponsor_since = timezone.localdate() if party.sponsor_name else None
+        changed.append("sponsor_since")
+    writes.save_changes(party, changed, by=by)
     return party
 
 
@@ -344,3 +355,23 @@ def partnership_transition(
     else:
         _set_status(partnership, to, by=by)
     return partnership
+
+
+# --- Organisations and memberships (reference data and who may act) ---------------------------
+
+
+@transaction.atomic
+def membership_save(*, membership: Membership, by=None) -> Membership:
+    """Grant (or change) a person's role in an organisation: the one way memberships are made,
+    by ``add_member``, the admin and the demo data alike. The model's rules run here — a
+    ``regulator`` membership only in a regulator organisation — so no path can skip them."""
+    save(membership, by=by)
+    access.forget_memberships(membership.user)
+    return membership
+
+
+@transaction.atomic
+def organisation_save(*, organisation: Organisation, by=None) -> Organisation:
+    """Save an organisation's details (imported from ODS, refined by hand in the admin)."""
+    save(organisation, by=by)
+    return organisation

@@ -1,17 +1,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from buddying.common.admin import ViewOnlyAdminMixin
 from risks.models import Risk, RiskAction, RiskAppetite
 
 
-class RiskActionInline(admin.TabularInline):
+class RiskActionInline(ViewOnlyAdminMixin, admin.TabularInline):
     model = RiskAction
     extra = 0
     raw_id_fields = ["owner"]
 
 
 @admin.register(Risk)
-class RiskAdmin(SimpleHistoryAdmin):
+class RiskAdmin(ViewOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["reference", "title", "partnership", "category", "current_score", "status"]
     list_filter = ["status", "category", "current_band"]
     search_fields = ["reference", "title", "partnership__reference"]
@@ -29,7 +30,7 @@ class RiskAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RiskAppetite)
-class RiskAppetiteAdmin(SimpleHistoryAdmin):
+class RiskAppetiteAdmin(ViewOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["organisation", "category", "level", "tolerance", "updated_at"]
     list_filter = ["category", "level"]
     search_fields = ["organisation__name", "organisation__ods_code"]

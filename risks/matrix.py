@@ -99,3 +99,17 @@ def band_scores(band: str) -> list[int]:
     """Every achievable score in a band (for filtering by band on any score column)."""
     products = sorted({lik * con for lik in SCALE for con in SCALE})
     return [value for value in products if band_for(value) == band]
+
+
+# --- Appetite: the one rule for "outside appetite", in Python and in SQL ------------------------
+# A risk is outside an organisation's appetite for its category when its current score is above
+# the tolerance the organisation set (the highest current score it accepts).
+
+
+def outside_tolerance(score: int, tolerance: int) -> bool:
+    return score > tolerance
+
+
+def tolerance_exceeded_by(score_expression) -> dict:
+    """The same rule as a lookup on ``RiskAppetite``: ``tolerance`` below the score expression."""
+    return {"tolerance__lt": score_expression}

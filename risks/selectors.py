@@ -51,7 +51,7 @@ def outside_appetite_q() -> Q:
             RiskAppetite.objects.filter(
                 organisation__parties__partnership_id=OuterRef("partnership_id"),
                 category=OuterRef("category"),
-                tolerance__lt=OuterRef("current_score"),
+                **matrix.tolerance_exceeded_by(OuterRef("current_score")),
             )
         )
     )
@@ -150,7 +150,7 @@ def attach_outside_appetite(risks: list[Risk]) -> list[Risk]:
             [
                 organisation
                 for tolerance, organisation in tolerances[(risk.partnership_id, risk.category)]
-                if risk.current_score > tolerance
+                if matrix.outside_tolerance(risk.current_score, tolerance)
             ]
             if risk.status == RiskStatus.OPEN
             else []
@@ -393,7 +393,11 @@ def appetite_position(risk: Risk) -> list[tuple[Organisation, RiskAppetite | Non
     rows = []
     for party in parties:
         appetite = found.get(party.organisation_id)
-        outside = None if appetite is None else risk.current_score > appetite.tolerance
+        outside = (
+            None
+            if appetite is None
+            else matrix.outside_tolerance(risk.current_score, appetite.tolerance)
+        )
         rows.append((party.organisation, appetite, outside))
     return rows
 

@@ -22,9 +22,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from buddying.notifications.models import Reminder
+from risks.agreements import services as agreement_services
+from tests.agreements import helpers as agreement_helpers
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
 from tests.reviews.factories import LearningFactory, ReviewFactory
 from tests.risks.factories import RiskActionFactory, RiskAppetiteFactory, RiskFactory
+from tests.secondments.factories import SecondmentFactory
 
 PERSONAS = [
     "buddy_exec",
@@ -49,9 +52,13 @@ class Objects:
     action: object
     objective: object
     party: object
+    secondment: object
     review: object
     learning: object
-    reminder: object
+    agreement: object = None  # version 2, a draft copied from version 1
+    signed: object = None  # version 1, in force
+    dispute: object = None  # about version 1
+    reminder: object = None  # the buddy programme manager's
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,33 @@ ROUTES: dict[str, Route] = {
     "commitments:delivery-delete": Route(lambda o: f"{P}/deliveries/{o.delivery.pk}/delete/", {
         "GET":  "200 200 403 403 403 404 404 302",
         "POST": "302 302 403 403 403 404 404 302"}),
+    # --- Secondments (pages); the secondment is of the buddy's staff, hosted by the supported ----
+    "secondments:list": Route(lambda o: f"{P}/{o.world.partnership.pk}/secondments/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "secondments:development": Route(
+        lambda o: f"{P}/{o.world.partnership.pk}/secondments/development/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    # The supported trust's executive records its own staff's secondments.
+    "secondments:create": Route(lambda o: f"{P}/{o.world.partnership.pk}/secondments/add/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "secondments:detail": Route(lambda o: f"/secondments/{o.secondment.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "secondments:update": Route(lambda o: f"/secondments/{o.secondment.pk}/edit/", {
+        "GET":  "200 200 403 403 403 404 404 302",
+        "POST": "200 200 403 403 403 404 404 302"}),
+    "secondments:end": Route(lambda o: f"/secondments/{o.secondment.pk}/end/", {
+        "GET":  "200 200 403 403 403 404 404 302",
+        "POST": "200 200 403 403 403 404 404 302"}),
+    "secondments:cancel": Route(lambda o: f"/secondments/{o.secondment.pk}/cancel/", {
+        "GET":  "200 200 403 403 403 404 404 302",
+        "POST": "200 200 403 403 403 404 404 302"}),
+    "secondments:capacity": Route(lambda o: f"/organisations/{o.world.buddy.pk}/capacity/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "secondments:capacity-settings": Route(
+        lambda o: f"/organisations/{o.world.buddy.pk}/capacity/settings/", {
+        "GET":  "200 200 403 403 403 404 404 302",
+        "POST": "200 200 403 403 403 404 404 302"}),
     # --- Risks (pages) ------------------------------------------------------------------------
     "risks:register": Route(lambda o: f"{P}/{o.world.partnership.pk}/risks/", {
         "GET":  "200 200 200 200 200 404 404 302"}),
@@ -193,6 +227,54 @@ ROUTES: dict[str, Route] = {
     "reviews:learning-edit": Route(lambda o: f"/learning/{o.learning.pk}/edit/", {
         "GET":  "200 200 403 200 403 404 404 302",
         "POST": "200 200 403 200 403 404 404 302"}),
+    # --- Agreements (pages): version 1 in force, version 2 a draft; a dispute about version 1 ---
+    # Drafting is refused (409) while version 2 is being made; signing a draft is refused (409).
+    "agreements:list": Route(lambda o: f"{P}/{o.world.partnership.pk}/agreements/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "agreements:create": Route(lambda o: f"{P}/{o.world.partnership.pk}/agreements/new/", {
+        "GET":  "409 409 403 409 403 404 404 302",
+        "POST": "409 409 403 409 403 404 404 302"}),
+    "agreements:detail": Route(lambda o: f"/agreements/{o.agreement.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "agreements:print": Route(lambda o: f"/agreements/{o.signed.pk}/print/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "agreements:edit": Route(lambda o: f"/agreements/{o.agreement.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "302 302 403 302 403 404 404 302"}),
+    "agreements:line_create": Route(lambda o: f"/agreements/{o.agreement.pk}/lines/new/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "agreements:line_edit": Route(
+        lambda o: f"/agreement-lines/{o.agreement.lines.get().pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "agreements:line_delete": Route(
+        lambda o: f"/agreement-lines/{o.agreement.lines.get().pk}/delete/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "302 302 403 302 403 404 404 302"}),
+    "agreements:submit": Route(lambda o: f"/agreements/{o.agreement.pk}/submit/", {
+        "POST": "302 302 403 302 403 404 404 302"}),
+    "agreements:return": Route(lambda o: f"/agreements/{o.agreement.pk}/return-to-draft/", {
+        "POST": "409 409 403 409 403 404 404 302"}),
+    "agreements:sign": Route(lambda o: f"/agreements/{o.agreement.pk}/sign/", {
+        "GET":  "409 403 403 409 403 404 404 302",
+        "POST": "409 403 403 409 403 404 404 302"}),
+    "agreements:new_version": Route(lambda o: f"/agreements/{o.signed.pk}/new-version/", {
+        "POST": "409 409 403 409 403 404 404 302"}),
+    "agreements:terminate": Route(lambda o: f"/agreements/{o.signed.pk}/terminate/", {
+        "GET":  "200 403 403 200 403 404 404 302",
+        "POST": "200 403 403 200 403 404 404 302"}),
+    "agreements:dispute_create": Route(lambda o: f"/agreements/{o.signed.pk}/disputes/new/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "agreements:dispute_detail": Route(lambda o: f"/disputes/{o.dispute.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "agreements:dispute_edit": Route(lambda o: f"/disputes/{o.dispute.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "agreements:dispute_transition": Route(lambda o: f"/disputes/{o.dispute.pk}/status/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
     # --- Notifications: every signed-in person has their own; the reminder is the buddy PM's --
     "notifications:list": Route(lambda o: "/notifications/", {
         "GET":  "200 200 200 200 200 200 200 302"}),
@@ -228,6 +310,14 @@ ROUTES: dict[str, Route] = {
     "commitment-delivery-list": Route(lambda o: f"{A}/commitments/{o.commitment.pk}/deliveries/", {
         "GET":  "200 200 200 200 200 404 404 401",
         "POST": "400 400 403 403 403 404 404 401"}),
+    "secondment-list": Route(lambda o: f"{A}/secondments/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "secondment-detail": Route(lambda o: f"{A}/secondments/{o.secondment.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 403 403 404 404 401"}),
+    "capacity-list": Route(lambda o: f"{A}/capacity/", {
+        "GET":  "200 200 200 200 200 200 200 401"}),
     "risk-list": Route(lambda o: f"{A}/risks/", {
         "GET":  "200 200 200 200 200 200 200 401",
         "POST": "400 400 403 400 403 400 403 401"}),
@@ -266,6 +356,28 @@ ROUTES: dict[str, Route] = {
         "PATCH": "200 200 403 200 403 404 404 401"}),
     "value-for-money-detail": Route(lambda o: f"{A}/value-for-money/{o.world.partnership.pk}/", {
         "GET":  "200 200 200 200 200 404 404 401"}),
+    "agreement-list": Route(lambda o: f"{A}/agreements/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "agreement-detail": Route(lambda o: f"{A}/agreements/{o.agreement.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 200 403 404 404 401"}),
+    "agreement-sign": Route(lambda o: f"{A}/agreements/{o.agreement.pk}/sign/", {
+        "POST": "409 403 403 409 403 404 404 401"}),
+    "agreement-verify": Route(lambda o: f"{A}/agreements/{o.signed.pk}/verify/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "agreement-transition": Route(lambda o: f"{A}/agreements/{o.agreement.pk}/transition/", {
+        "POST": "400 400 403 400 403 404 404 401"}),
+    "agreement-new-version": Route(lambda o: f"{A}/agreements/{o.signed.pk}/new-version/", {
+        "POST": "409 409 403 409 403 404 404 401"}),
+    "dispute-list": Route(lambda o: f"{A}/disputes/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 403 400 403 400 403 401"}),
+    "dispute-detail": Route(lambda o: f"{A}/disputes/{o.dispute.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401",
+        "PATCH": "200 200 403 200 403 404 404 401"}),
+    "dispute-transition": Route(lambda o: f"{A}/disputes/{o.dispute.pk}/transition/", {
+        "POST": "400 400 403 400 403 404 404 401"}),
     "schema": Route(lambda o: "/api/schema/", {
         "GET":  "200 200 200 200 200 200 200 200"}),
     "api-docs": Route(lambda o: "/api/docs/", {
@@ -301,6 +413,7 @@ def objects(world):
     commitment = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
     risk = RiskFactory(partnership=world.partnership, owner=world.buddy_pm)
     world.appetite = RiskAppetiteFactory(organisation=world.buddy, category="financial")
+    signed = agreement_helpers.in_force(world)
     return Objects(
         world=world,
         commitment=commitment,
@@ -309,8 +422,18 @@ def objects(world):
         action=RiskActionFactory(risk=risk, owner=world.buddy_pm),
         objective=world.partnership.objectives.create(title="Reduce waits"),
         party=world.partnership.parties.get(organisation=world.supported),
+        secondment=SecondmentFactory(
+            partnership=world.partnership,
+            home_organisation=world.buddy,
+            host_organisation=world.supported,
+        ),
         review=ReviewFactory(partnership=world.partnership),
         learning=LearningFactory(partnership=world.partnership),
+        agreement=agreement_services.agreement_new_version(agreement=signed, by=world.buddy_pm),
+        signed=signed,
+        dispute=agreement_services.dispute_raise(
+            agreement=signed, by=world.buddy_pm, raised_by_organisation=world.buddy, title="Cap"
+        ),
         reminder=Reminder.objects.create(
             rule="review_overdue",
             item_type="reviews.outcomereview",

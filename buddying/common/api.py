@@ -5,20 +5,25 @@ Services raise Django's ``ValidationError`` (400, field-keyed), ``PermissionDeni
 report the same messages.
 """
 
-import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from datetime import timedelta
+from itertools import chain, islice
 
+from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import StreamingHttpResponse
+from django_filters import fields as filter_fields
 from django_filters import rest_framework as filters
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from buddying.common.errors import StaleVersion, StateConflict
+from buddying.common.exports import csv_line, stream_csv
+
+__all__ = ["stream_csv"]  # re-exported: CSV writers import it from here or from exports
 
 UUID_REGEX = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -37,27 +42,85 @@ def _messages(error: DjangoValidationError):
     return {"non_field_errors": error.messages}
 
 
+def _encodable(value):
+    """``value`` with every string made encodable as UTF-8.
+
+    A message may repeat what the client sent (DRF's "\"x\" is not a valid choice."); a lone
+    surrogate in it would make the renderer fail, turning a 400 into a 500.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # Keep the message's class (ErrorDetail keeps its code) but not the bad character.
+            cleaned = value.encode("utf-8", "backslashreplace").decode("utf-8")
+            code = getattr(value, "code", None)
+            return exceptions.ErrorDetail(cleaned, code) if code else cleaned
+        return value
+    if isinstance(value, dict):
+        return {_encodable(key): _encodable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encodable(item) for item in value]
+    return value
+
+
 def exception_handler(exc, context):
+    """Every error the API answers, in one JSON shape: ``{"detail": ...}`` or field messages."""
     if isinstance(exc, StaleVersion):
-        return Response(
+        response = Response(
             {"detail": " ".join(exc.messages)}, status=status.HTTP_412_PRECONDITION_FAILED
         )
-    if isinstance(exc, StateConflict):
-        return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, DjangoValidationError):
-        return Response(_messages(exc), status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    return drf_exception_handler(exc, context)
+    elif isinstance(exc, StateConflict):
+        response = Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
+    elif isinstance(exc, DjangoValidationError):
+        response = Response(_messages(exc), status=status.HTTP_400_BAD_REQUEST)
+    else:
+        if isinstance(exc, DjangoPermissionDenied):
+            exc = exceptions.PermissionDenied(str(exc) or None)
+        response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = _encodable(response.data)
+    return response
+
+
+# --- Filters -----------------------------------------------------------------------------------
+
+# The widest offsets any time zone uses (UTC-12:00 to UTC+14:00). Beyond them a time is almost
+# certainly a mistake, and from ±16:00 PostgreSQL cannot read it at all.
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+class IsoDateTimeField(filter_fields.IsoDateTimeField):
+    """django-filter's ISO 8601 field, refusing UTC offsets no time zone has (400, not a 500)."""
+
+    default_error_messages = {
+        "invalid": "Enter a date and time in ISO 8601 format, such as 2026-04-01T09:30:00Z.",
+        "offset": "Enter a UTC offset between -14:00 and +14:00.",
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        offset = value.utcoffset() if value is not None else None
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            raise forms.ValidationError(self.error_messages["offset"], code="offset")
+        return value
+
+
+class IsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = IsoDateTimeField
 
 
 class UpdatedSinceFilterSet(filters.FilterSet):
-    """Base for every API FilterSet: ``updated_since`` (ISO 8601) for incremental sync."""
+    """Base for every API FilterSet: ``updated_since`` (ISO 8601) for incremental sync.
 
-    updated_since = filters.IsoDateTimeFilter(
+    A value DRF's filter backend cannot use answers 400 with the parameter's name as the key
+    (``{"updated_since": ["Enter a date and time ..."]}``), on the list and on its CSV export.
+    """
+
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
-        label="Changed at or after (ISO 8601)",
+        label="Changed at or after (ISO 8601, UTC offset between -14:00 and +14:00)",
     )
 
 
@@ -74,7 +137,7 @@ class CSVRenderer(BaseRenderer):
             rows = [[key, _plain(value)] for key, value in data.items()]
         else:
             rows = [[_plain(data)]]
-        return "".join(_csv_line(row) for row in rows).encode()
+        return "".join(csv_line(row) for row in rows).encode()
 
 
 def _plain(value) -> str:
@@ -86,18 +149,6 @@ def _plain(value) -> str:
     if isinstance(value, list | tuple):
         return "; ".join(_plain(item) for item in value)
     return str(value)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-_WRITER = csv.writer(_Echo())
-
-
-def _csv_line(row: Iterable) -> str:
-    return _WRITER.writerow(row)
 
 
 def _flatten(value) -> str:
@@ -117,24 +168,15 @@ def _flatten(value) -> str:
     return str(value)
 
 
-def stream_csv(header: list[str], rows: Iterator[Iterable], filename: str) -> StreamingHttpResponse:
-    """A CSV download written row by row, so an export of any size uses little memory."""
-
-    def lines():
-        yield _csv_line(header)
-        for row in rows:
-            yield _csv_line(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 class CSVExportMixin:
     """``?format=csv`` on a list streams every matching row (filters apply, pagination does not).
 
     Columns are the serializer's fields, or ``csv_fields`` when the view names them; related
-    objects are written as their reference, ODS code or id.
+    objects are written as their reference, ODS code or id. Cells are neutralised against
+    formula injection (``buddying.common.exports.safe_cell``).
+
+    Everything that can fail runs before the status is sent: the filters (a bad one is a 400), the
+    first query and the first chunk's serialisation. Errors are JSON, as everywhere in the API.
     """
 
     csv_fields: list[str] | None = None
@@ -144,19 +186,37 @@ class CSVExportMixin:
     def get_renderers(self):
         return [*super().get_renderers(), CSVRenderer()]
 
+    def _csv_requested(self) -> bool:
+        return getattr(getattr(self.request, "accepted_renderer", None), "format", None) == "csv"
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if self._csv_requested():
+            # An error is JSON whatever format was asked for, so clients read it one way.
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
     def list(self, request, *args, **kwargs):
-        if getattr(request.accepted_renderer, "format", None) != "csv":
+        if not self._csv_requested():
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
-        serializer = self.get_serializer()
-        fields = self.csv_fields or list(serializer.fields)
+        fields = self.csv_fields or list(self.get_serializer().fields)
 
-        def rows():
-            for obj in queryset.iterator(chunk_size=self.csv_chunk_size):
-                data = self.get_serializer(obj).data
-                yield [_flatten(data.get(field)) for field in fields]
+        def row(obj) -> list[str]:
+            data = self.get_serializer(obj).data
+            return [_flatten(data.get(field)) for field in fields]
 
-        return stream_csv(fields, rows(), self.csv_filename)
+        objects = queryset.iterator(chunk_size=self.csv_chunk_size)
+        # The first chunk is read and written out now, inside the request, so a failure is an
+        # error response rather than a 200 whose file stops after the header.
+        try:
+            first = [row(obj) for obj in islice(objects, self.csv_chunk_size)]
+        except BaseException:
+            objects.close()  # release the database cursor now, while its transaction is open
+            raise
+        rest: Iterator[list[str]] = (row(obj) for obj in objects)
+        return stream_csv(fields, chain(first, rest), self.csv_filename)
 
 
 # --- Versions: ETag, If-None-Match and If-Match (DESIGN §6) ------------------------------------
@@ -201,3 +261,43 @@ class VersionedMixin:
                 not_modified["ETag"] = etag
                 return super().finalize_response(request, not_modified, *args, **kwargs)
         return response
+
+
+# --- Optional choices: null, never "", for "not set" (DESIGN §6) ------------------------------
+
+
+class OptionalChoiceField(serializers.ChoiceField):
+    """A choice that may be unset: answered as ``null`` (never ``""``, which is in no enum).
+
+    Writes accept ``null`` or ``""`` for "not set"; both are stored as the model's blank.
+    The schema documents it as the enum or null (``buddying.common.schema``).
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None and not self.read_only:
+            # Stored as the model's blank, not NULL: the column is a non-null CharField.
+            return True, ""
+        return super().validate_empty_values(data)
+
+    def to_representation(self, value):
+        if value in ("", None):
+            return None
+        return super().to_representation(value)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer with the project's conventions: a model choice field that may be blank
+    (``blank=True``) becomes an ``OptionalChoiceField``, so responses say ``null`` for "not set"."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if model_field.choices and model_field.blank:
+            field_class = OptionalChoiceField
+            field_kwargs.pop("model_field", None)
+        return field_class, field_kwargs

@@ -2,11 +2,13 @@
 
 from rest_framework import serializers
 
+from buddying.common.api import ModelSerializer
 from partnerships.choices import ClosureOutcome, PartnershipStatus
 from partnerships.models import Approval, Objective, Organisation, Partnership, Party
+from partnerships.services import PARTNERSHIP_FIELDS
 
 
-class OrganisationBriefSerializer(serializers.ModelSerializer):
+class OrganisationBriefSerializer(ModelSerializer):
     name = serializers.CharField(source="display_name")
 
     class Meta:
@@ -14,7 +16,15 @@ class OrganisationBriefSerializer(serializers.ModelSerializer):
         fields = ["ods_code", "name"]
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class PartnershipBriefSerializer(ModelSerializer):
+    """A partnership as the rows that belong to it show it: id, reference and title."""
+
+    class Meta:
+        model = Partnership
+        fields = ["id", "reference", "title"]
+
+
+class OrganisationSerializer(ModelSerializer):
     display_name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -40,7 +50,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         ]
 
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(ModelSerializer):
     organisation = OrganisationBriefSerializer(read_only=True)
 
     class Meta:
@@ -50,18 +60,19 @@ class PartySerializer(serializers.ModelSerializer):
             "role",
             "sponsor_name",
             "sponsor_job_title",
+            "sponsor_since",
             "deputy_name",
             "deputy_job_title",
         ]
 
 
-class ObjectiveSerializer(serializers.ModelSerializer):
+class ObjectiveSerializer(ModelSerializer):
     class Meta:
         model = Objective
         fields = ["id", "title", "measure", "baseline", "target", "target_date"]
 
 
-class ApprovalSerializer(serializers.ModelSerializer):
+class ApprovalSerializer(ModelSerializer):
     organisation = serializers.CharField(source="party.organisation_id")
     approved_by = serializers.CharField(source="approved_by.get_username")
 
@@ -70,20 +81,11 @@ class ApprovalSerializer(serializers.ModelSerializer):
         fields = ["organisation", "approved_by", "approved_at"]
 
 
-PARTNERSHIP_WRITABLE = [
-    "title",
-    "kind",
-    "scope_areas",
-    "shared_intent",
-    "planned_start",
-    "planned_end",
-    "remuneration_gbp",
-    "funding_source",
-    "consultancy_equivalent_gbp",
-]
+# What a person may write on a partnership: the services' list, not a second copy.
+PARTNERSHIP_WRITABLE = list(PARTNERSHIP_FIELDS)
 
 
-class PartnershipSerializer(serializers.ModelSerializer):
+class PartnershipSerializer(ModelSerializer):
     parties = PartySerializer(many=True, read_only=True)
     objectives = ObjectiveSerializer(many=True, read_only=True)
     approvals = ApprovalSerializer(many=True, read_only=True)
@@ -125,7 +127,7 @@ class SponsorSerializer(serializers.Serializer):
     deputy_job_title = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class PartnershipWriteSerializer(serializers.ModelSerializer):
+class PartnershipWriteSerializer(ModelSerializer):
     """Input for creating (``buddy`` and ``supported`` by ODS code) and changing a partnership."""
 
     buddy = serializers.SlugRelatedField(
@@ -150,7 +152,7 @@ class PartnershipWriteSerializer(serializers.ModelSerializer):
         ]
 
 
-class PartnershipUpdateSerializer(serializers.ModelSerializer):
+class PartnershipUpdateSerializer(ModelSerializer):
     class Meta:
         model = Partnership
         fields = PARTNERSHIP_WRITABLE

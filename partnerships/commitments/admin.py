@@ -1,11 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from buddying.common.admin import ViewOnlyAdminMixin
 from partnerships.commitments.models import Commitment, Delivery
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(ViewOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "reference",
         "partnership",
@@ -21,7 +22,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(SimpleHistoryAdmin):
+class DeliveryAdmin(ViewOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["commitment", "date", "quantity", "staff_group", "logged_by"]
     list_filter = ["staff_group"]
     search_fields = ["commitment__reference", "commitment__partnership__reference"]

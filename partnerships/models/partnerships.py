@@ -161,6 +161,13 @@ class Party(VersionedModel):
     sponsor_job_title = models.CharField("Sponsor's job title", max_length=200, blank=True)
     deputy_name = models.CharField("Deputy sponsor", max_length=200, blank=True)
     deputy_job_title = models.CharField("Deputy's job title", max_length=200, blank=True)
+    sponsor_since = models.DateField(
+        "Sponsor since",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the present sponsor took the role (set when the sponsor changes).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()

@@ -8,6 +8,8 @@ the model says what is wrong with them).
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from buddying.common.api import ModelSerializer
+from partnerships.api.fields import PartnershipMemberField
 from partnerships.api.serializers import OrganisationBriefSerializer
 from partnerships.models import Organisation, Partnership
 from risks import matrix
@@ -36,7 +38,7 @@ class RiskBriefSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(ModelSerializer):
     risk = RiskBriefSerializer(read_only=True)
     owner = RiskPersonSerializer(read_only=True)
     overdue = serializers.BooleanField(read_only=True)
@@ -69,7 +71,7 @@ class ActionInRiskSerializer(ActionSerializer):
         read_only_fields = fields
 
 
-class RiskSerializer(serializers.ModelSerializer):
+class RiskSerializer(ModelSerializer):
     partnership = RiskPartnershipBriefSerializer(read_only=True)
     owner_organisation = OrganisationBriefSerializer(read_only=True)
     owner = RiskPersonSerializer(read_only=True)
@@ -153,7 +155,7 @@ class RiskWriteSerializer(serializers.Serializer):
     owner_organisation = serializers.SlugRelatedField(
         slug_field="ods_code", queryset=Organisation.objects.all()
     )
-    owner = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+    owner = PartnershipMemberField()
     inherent_likelihood = _scale_field()
     inherent_consequence = _scale_field()
     current_likelihood = _scale_field()
@@ -177,10 +179,19 @@ class RiskWriteSerializer(serializers.Serializer):
             field.error_messages["incorrect_type"] = "Enter a partnership id."
 
 
+class RiskCreateSerializer(RiskWriteSerializer):
+    """A new risk as the schema shows it: ``partnership`` is required."""
+
+    def __init__(self, *args, partnerships=None, **kwargs):
+        if partnerships is None:
+            partnerships = Partnership.objects.none()
+        super().__init__(*args, partnerships=partnerships, **kwargs)
+
+
 class ActionWriteSerializer(serializers.Serializer):
     risk = serializers.PrimaryKeyRelatedField(queryset=RiskAction.objects.none())
     description = serializers.CharField()
-    owner = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+    owner = PartnershipMemberField()
     due_date = serializers.DateField()
     status = serializers.ChoiceField(
         choices=RiskAction._meta.get_field("status").choices, required=False
@@ -197,7 +208,16 @@ class ActionWriteSerializer(serializers.Serializer):
             field.error_messages["incorrect_type"] = "Enter a risk id."
 
 
-class RiskAppetiteSerializer(serializers.ModelSerializer):
+class ActionCreateSerializer(ActionWriteSerializer):
+    """A new action as the schema shows it: ``risk`` is required."""
+
+    def __init__(self, *args, risks=None, **kwargs):
+        if risks is None:
+            risks = Risk.objects.none()
+        super().__init__(*args, risks=risks, **kwargs)
+
+
+class RiskAppetiteSerializer(ModelSerializer):
     organisation = OrganisationBriefSerializer(read_only=True)
 
     class Meta:

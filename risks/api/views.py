@@ -12,12 +12,14 @@ from risks import selectors, services
 from risks.filtersets import RiskActionFilterSet, RiskAppetiteFilterSet, RiskFilterSet
 
 from .serializers import (
+    ActionCreateSerializer,
     ActionCSVSerializer,
     ActionSerializer,
     ActionWriteSerializer,
     ComparisonSerializer,
     RiskAppetiteSerializer,
     RiskAppetiteWriteSerializer,
+    RiskCreateSerializer,
     RiskCSVSerializer,
     RiskDetailSerializer,
     RiskSerializer,
@@ -84,10 +86,11 @@ class RiskViewSet(_WritableViewSet):
     def retrieve(self, request, *args, **kwargs):
         return self._read(self.get_object())
 
-    @extend_schema(request=RiskWriteSerializer, responses=RiskDetailSerializer)
+    @extend_schema(request=RiskCreateSerializer, responses=RiskDetailSerializer)
     def create(self, request, *args, **kwargs):
         serializer = RiskWriteSerializer(
             data=request.data,
+            context=self.get_serializer_context(),
             partnerships=partnership_selectors.partnership_list(request.user),
         )
         serializer.is_valid(raise_exception=True)
@@ -98,7 +101,9 @@ class RiskViewSet(_WritableViewSet):
     @extend_schema(request=RiskWriteSerializer, responses=RiskDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
         risk = self.get_object()
-        serializer = RiskWriteSerializer(data=request.data, partial=True)
+        serializer = RiskWriteSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         services.risk_update(
             risk=risk, by=request.user, version=self.if_match_version(), **serializer.validated_data
@@ -128,10 +133,11 @@ class RiskActionViewSet(_WritableViewSet):
         action = selectors.action_list(self.request.user).get(pk=action.pk)
         return Response(ActionSerializer(action).data, status=status_code)
 
-    @extend_schema(request=ActionWriteSerializer, responses=ActionSerializer)
+    @extend_schema(request=ActionCreateSerializer, responses=ActionSerializer)
     def create(self, request, *args, **kwargs):
         serializer = ActionWriteSerializer(
             data=request.data,
+            context=self.get_serializer_context(),
             risks=selectors.risks_visible_to(request.user).select_related("partnership"),
         )
         serializer.is_valid(raise_exception=True)
@@ -142,7 +148,9 @@ class RiskActionViewSet(_WritableViewSet):
     @extend_schema(request=ActionWriteSerializer, responses=ActionSerializer)
     def partial_update(self, request, *args, **kwargs):
         action = self.get_object()
-        serializer = ActionWriteSerializer(data=request.data, partial=True)
+        serializer = ActionWriteSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         services.action_update(
             action=action,
@@ -183,7 +191,11 @@ class RiskAppetiteViewSet(
             return RiskAppetiteWriteSerializer
         return RiskAppetiteSerializer
 
-    @extend_schema(request=RiskAppetiteWriteSerializer, responses=RiskAppetiteSerializer)
+    @extend_schema(
+        request=RiskAppetiteWriteSerializer,
+        # 201 when the appetite is new, 200 when it replaces the organisation's previous one.
+        responses={200: RiskAppetiteSerializer, 201: RiskAppetiteSerializer},
+    )
     def create(self, request, *args, **kwargs):
         serializer = RiskAppetiteWriteSerializer(data=request.data)
         serializer.fields["organisation"].queryset = organisations_related_to(request.user)

@@ -186,13 +186,12 @@ def test_organisation_csv_export_streams_a_header_and_every_filtered_row(world, 
 
 
 @pytest.mark.django_db
-def test_organisation_csv_error_is_plain_text(world, api_as):
+def test_organisation_csv_error_is_json_naming_the_filter(world, api_as):
     response = api_as(world.regulator).get(URL, {"format": "csv", "kind": "hospital"})
 
     assert response.status_code == 400
-    text = response.content.decode()
-    assert text.startswith("kind,")
-    assert "ErrorDetail" not in text
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()) == ["kind"]
 
 
 # --- queries -------------------------------------------------------------------------------------

@@ -217,7 +217,7 @@ def test_post_risk_by_persona(world, api_as, persona):
     else:
         # The partnership is invisible: refused exactly as an id that does not exist.
         assert response.status_code == 400
-        assert response.json() == {"partnership": ["There is no partnership with this id."]}
+        assert response.json()["partnership"] == ["There is no partnership with this id."]
     assert Risk.objects.count() == (1 if persona in WRITERS else 0)
 
 
@@ -253,7 +253,11 @@ def test_patch_risk_by_persona(world, api_as, risk, persona):
         ),
         ({"current_likelihood": "three"}, "current_likelihood", "A valid integer is required."),
         ({"category": "vibes"}, "category", '"vibes" is not a valid choice.'),
-        ({"owner": "nobody-here"}, "owner", "Object with username=nobody-here does not exist."),
+        (
+            {"owner": "nobody-here"},
+            "owner",
+            "Enter the username of a member of one of the partnership's organisations.",
+        ),
         (
             {"owner_organisation": "RRK"},
             "owner_organisation",
@@ -329,14 +333,15 @@ def test_action_bad_input_is_400(world, api_as, risk):
         format="json",
     )
     assert response.status_code == 400
-    assert set(response.json()) == {"description", "due_date"}
+    # "outsider" exists but belongs to no party: the same answer as a username that does not exist.
+    assert set(response.json()) == {"description", "due_date", "owner"}
     response = api_as(world.buddy_pm).post(
         "/api/v1/risk-actions/",
         {"risk": str(risk.pk), "description": "x", "owner": "outsider", "due_date": "2026-07-01"},
         format="json",
     )
     assert response.json() == {
-        "owner": ["The owner must be a member of one of the partnership's parties."]
+        "owner": ["Enter the username of a member of one of the partnership's organisations."]
     }
 
 
@@ -410,3 +415,17 @@ def test_nul_characters_in_written_text_are_400(world, api_as):
         format="json",
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("username", ["no-such-person", "outsider", "nobody"])
+def test_an_owner_who_does_not_exist_or_is_not_a_member_gets_the_same_answer(
+    world, api_as, username
+):
+    """The API cannot be used to find out which usernames exist."""
+    response = api_as(world.buddy_pm).post(
+        "/api/v1/risks/", api_risk_payload(world, owner=username), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "owner": ["Enter the username of a member of one of the partnership's organisations."]
+    }

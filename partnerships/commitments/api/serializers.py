@@ -2,8 +2,9 @@
 
 from rest_framework import serializers
 
+from buddying.common.api import ModelSerializer
 from partnerships import access
-from partnerships.api.serializers import OrganisationBriefSerializer
+from partnerships.api.serializers import OrganisationBriefSerializer, PartnershipBriefSerializer
 from partnerships.choices import Rag
 from partnerships.commitments import services
 from partnerships.commitments.models import Commitment, Delivery
@@ -12,13 +13,7 @@ from partnerships.models import Organisation, Partnership
 _FIGURE = {"max_digits": 16, "decimal_places": 2, "read_only": True}
 
 
-class PartnershipBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Partnership
-        fields = ["id", "reference", "title"]
-
-
-class CommitmentSerializer(serializers.ModelSerializer):
+class CommitmentSerializer(ModelSerializer):
     """A commitment with its figures, computed in the database for today."""
 
     partnership = PartnershipBriefSerializer(read_only=True)
@@ -55,7 +50,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CommitmentCreateSerializer(serializers.ModelSerializer):
+class CommitmentCreateSerializer(ModelSerializer):
     """Input for planning a commitment: the partnership by id, the organisation by ODS code."""
 
     partnership = serializers.PrimaryKeyRelatedField(
@@ -77,13 +72,13 @@ class CommitmentCreateSerializer(serializers.ModelSerializer):
         self.fields["partnership"].queryset = access.partnerships_visible_to(user)
 
 
-class CommitmentUpdateSerializer(serializers.ModelSerializer):
+class CommitmentUpdateSerializer(ModelSerializer):
     class Meta:
         model = Commitment
         fields = list(services.COMMITMENT_FIELDS)
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(ModelSerializer):
     commitment = serializers.UUIDField(source="commitment_id", read_only=True)
     commitment_reference = serializers.CharField(source="commitment.reference", read_only=True)
     logged_by = serializers.SerializerMethodField()
@@ -107,7 +102,7 @@ class DeliverySerializer(serializers.ModelSerializer):
         return user.get_username() if user else None
 
 
-class DeliveryWriteSerializer(serializers.ModelSerializer):
+class DeliveryWriteSerializer(ModelSerializer):
     class Meta:
         model = Delivery
         fields = list(services.DELIVERY_FIELDS)

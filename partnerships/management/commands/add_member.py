@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from partnerships import services
 from partnerships.choices import Role
 from partnerships.models import Membership, Organisation
 
@@ -56,13 +57,11 @@ class Command(BaseCommand):
         user.save()
 
         membership = Membership(user=user, organisation=organisation, role=role)
-        membership._history_user = None
         try:
-            membership.full_clean()
+            services.membership_save(membership=membership, by=None)
         except ValidationError as exc:
             # Nothing is kept: the transaction also undoes a user created above.
             raise CommandError(_messages(exc)) from None
-        membership.save()
         self.stdout.write(
             f"{'Created user' if created else 'User'} {user.username}: "
             f"{membership.get_role_display().lower()} at {organisation.display_name} ({organisation.ods_code})."

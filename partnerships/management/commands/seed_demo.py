@@ -230,9 +230,7 @@ class Command(BaseCommand):
             organisation = organisations[demo.organisation or "outsider"]
             if not Membership.objects.filter(user=user, organisation=organisation).exists():
                 membership = Membership(user=user, organisation=organisation, role=demo.role)
-                membership._history_user = None
-                membership.full_clean()
-                membership.save()
+                services.membership_save(membership=membership, by=None)
             users[demo.username] = user
         return users
 

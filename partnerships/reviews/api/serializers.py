@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from buddying.common.api import ModelSerializer
 from partnerships.api.serializers import OrganisationBriefSerializer
 from partnerships.choices import CqcRating
 from partnerships.models import Partnership
@@ -28,7 +29,7 @@ class ReviewPartnershipBriefSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ModelSerializer):
     objective = serializers.UUIDField(source="objective_id", read_only=True)
     objective_title = serializers.CharField(source="objective.title", read_only=True)
     baseline = serializers.CharField(source="objective.baseline", read_only=True)
@@ -40,7 +41,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SignOffSerializer(serializers.ModelSerializer):
+class SignOffSerializer(ModelSerializer):
     organisation = OrganisationBriefSerializer(source="party.organisation", read_only=True)
     role = serializers.CharField(source="party.role", read_only=True)
     signed_by = serializers.CharField(source="signed_by.get_username", read_only=True)
@@ -51,7 +52,7 @@ class SignOffSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(ModelSerializer):
     """A review with its cost of support and saving, computed in the database."""
 
     partnership = ReviewPartnershipBriefSerializer(read_only=True)
@@ -159,7 +160,7 @@ class ReviewUpdateSerializer(_ReviewFieldsSerializer):
     assessments = AssessmentWriteSerializer(many=True, required=False)
 
 
-class LearningSerializer(serializers.ModelSerializer):
+class LearningSerializer(ModelSerializer):
     partnership = ReviewPartnershipBriefSerializer(read_only=True)
 
     class Meta:
