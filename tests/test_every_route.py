@@ -13,12 +13,15 @@ nobody signed in). Writes send an empty body: they show what is refused before a
 The admin site (superusers only) is Django's own and is left out.
 """
 
+import uuid
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from buddying.notifications.models import Reminder
 from risks.agreements import services as agreement_services
 from tests.agreements import helpers as agreement_helpers
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
@@ -56,6 +59,7 @@ class Objects:
     signed: object = None  # version 1, in force
     dispute: object = None  # about version 1
     report: object = None  # a weekly summary of the partnership, built
+    reminder: object = None  # the buddy programme manager's
 
 
 @dataclass(frozen=True)
@@ -283,6 +287,16 @@ ROUTES: dict[str, Route] = {
         "GET":  "200 200 200 200 200 404 404 302"}),
     "reports:download": Route(lambda o: f"/reports/{o.report.pk}/download/pdf/", {
         "GET":  "200 200 200 200 200 404 404 302"}),
+    # --- Notifications: every signed-in person has their own; the reminder is the buddy PM's --
+    "notifications:list": Route(lambda o: "/notifications/", {
+        "GET":  "200 200 200 200 200 200 200 302"}),
+    "notifications:read-all": Route(lambda o: "/notifications/read-all/", {
+        "POST": "302 302 302 302 302 302 302 302"}),
+    "notifications:preferences": Route(lambda o: "/notifications/preferences/", {
+        "GET":  "200 200 200 200 200 200 200 302",
+        "POST": "200 200 200 200 200 200 200 302"}),
+    "notifications:read": Route(lambda o: f"/notifications/{o.reminder.pk}/read/", {
+        "POST": "404 302 404 404 404 404 404 302"}),
     # --- API ----------------------------------------------------------------------------------
     "organisation-list": Route(lambda o: f"{A}/organisations/", {
         "GET":  "200 200 200 200 200 200 200 401"}),
@@ -458,6 +472,18 @@ def objects(world, settings, tmp_path):
             agreement=signed, by=world.buddy_pm, raised_by_organisation=world.buddy, title="Cap"
         ),
         report=_built_report(world),
+        reminder=Reminder.objects.create(
+            rule="review_overdue",
+            item_type="reviews.outcomereview",
+            item_id=uuid.uuid4(),
+            due_date=date(2026, 7, 14),
+            user=world.buddy_pm,
+            partnership=world.partnership,
+            text="Interim review overdue",
+            url="/",
+            raised_on=date(2026, 7, 15),
+            run=uuid.uuid4(),
+        ),
     )
 
 
