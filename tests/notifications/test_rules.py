@@ -256,6 +256,9 @@ def test_every_app_contributes_its_rules_through_the_registry():
         "risk_action_overdue",
         "commitment_under_delivering",
         "commitment_no_recent_delivery",
+        "secondment_ending",
+        "agreement_awaiting_signature",
+        "agreement_review_due",
     } <= names
 
 
@@ -309,3 +312,49 @@ def test_each_rule_runs_a_fixed_number_of_queries_whatever_is_due(world):
     for _ in range(5):
         add_due_things()
     assert queries_per_rule() == few
+
+
+# --- Secondments and agreements ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("days_left", "due"), [(-1, False), (0, True), (30, True), (31, False)])
+def test_a_secondment_ending_within_30_days_tells_the_home_organisations_writers(
+    world, days_left, due
+):
+    from partnerships.secondments import reminders as secondment_rules
+    from tests.secondments.factories import SecondmentFactory
+
+    secondment = SecondmentFactory(
+        partnership=world.partnership,
+        home_organisation=world.buddy,
+        host_organisation=world.supported,
+        start_date=TODAY - dt.timedelta(days=60),
+        end_date=TODAY + dt.timedelta(days=days_left),
+    )
+    result = secondment_rules.secondment_ending(TODAY)
+    assert told(result, secondment) == (BUDDY_WRITERS if due else set())
+
+
+def test_an_agreement_awaiting_signatures_for_over_7_days_tells_the_executives(world):
+    from risks.agreements import reminders as agreement_rules
+    from risks.agreements.models import Agreement
+    from tests.agreements.helpers import awaiting
+
+    agreement = awaiting(world)
+    for days, due in [(7, False), (8, True)]:
+        Agreement.objects.filter(pk=agreement.pk).update(
+            submitted_at=timezone.now() - dt.timedelta(days=days)
+        )
+        result = agreement_rules.agreement_awaiting_signature(TODAY)
+        assert told(result, agreement) == ({"buddy_exec", "supported_exec"} if due else set())
+
+
+def test_an_agreement_in_force_due_for_review_within_30_days(world):
+    from risks.agreements import reminders as agreement_rules
+    from tests.agreements.helpers import in_force
+
+    agreement = in_force(world, review_date=TODAY + dt.timedelta(days=30))
+    assert told(agreement_rules.agreement_review_due(TODAY), agreement) == PRINCIPALS
+    agreement.review_date = TODAY + dt.timedelta(days=31)
+    agreement.save()
+    assert told(agreement_rules.agreement_review_due(TODAY), agreement) == set()
