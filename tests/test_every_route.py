@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from buddying.notifications.models import Reminder
+from partnerships.commitments.models import DeliveryUpload
 from risks.agreements import services as agreement_services
 from tests.agreements import helpers as agreement_helpers
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
@@ -52,6 +53,7 @@ class Objects:
     action: object
     objective: object
     party: object
+    upload: object
     secondment: object
     review: object
     learning: object
@@ -135,6 +137,9 @@ ROUTES: dict[str, Route] = {
     "commitments:upload": Route(lambda o: f"{P}/{o.world.partnership.pk}/deliveries/upload/", {
         "GET":  "200 200 403 200 403 404 404 302",
         "POST": "200 200 403 200 403 404 404 302"}),
+    "commitments:upload-status": Route(
+        lambda o: f"{P}/{o.world.partnership.pk}/deliveries/uploads/{o.upload.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
     "commitments:detail": Route(lambda o: f"{P}/commitments/{o.commitment.pk}/", {
         "GET":  "200 200 200 200 200 404 404 302"}),
     "commitments:update": Route(lambda o: f"{P}/commitments/{o.commitment.pk}/edit/", {
@@ -459,6 +464,9 @@ def objects(world, settings, tmp_path):
         action=RiskActionFactory(risk=risk, owner=world.buddy_pm),
         objective=world.partnership.objectives.create(title="Reduce waits"),
         party=world.partnership.parties.get(organisation=world.supported),
+        upload=DeliveryUpload.objects.create(
+            partnership=world.partnership, uploaded_by=world.buddy_pm, rows=1
+        ),
         secondment=SecondmentFactory(
             partnership=world.partnership,
             home_organisation=world.buddy,
