@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "risks.agreements",
     "buddying.dashboard",
     "buddying.reports",
+    "buddying.notifications",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "buddying.context_processors.account",
+                "buddying.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -248,6 +250,15 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Buddying <noreply@buddying.nhs.uk>")
+# GOV.UK Notify, as NHS services send email: EMAIL_BACKEND=buddying.notifications.notify.
+# NotifyEmailBackend with an API key and the id of the template described in the README.
+GOVUK_NOTIFY_API_KEY = os.environ.get("GOVUK_NOTIFY_API_KEY", "")
+GOVUK_NOTIFY_TEMPLATE_ID = os.environ.get("GOVUK_NOTIFY_TEMPLATE_ID", "")
+# Where the links in emails point (the digest is sent by a worker, which has no request): by
+# default the first allowed host, over HTTPS once DEBUG is off.
+SITE_URL = os.environ.get("SITE_URL") or (
+    "http://localhost:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+)
 
 # REST API (DESIGN §6)
 REST_FRAMEWORK = {
@@ -402,6 +413,11 @@ CELERY_BEAT_SCHEDULE = {
     "reports-monthly": {
         "task": "buddying.reports.tasks.schedule_monthly_reports",
         "schedule": crontab(hour=7, minute=30, day_of_month="1-7"),
+    },
+    # One digest per person per day (buddying.notifications); CELERY_TIMEZONE is Europe/London.
+    "daily-reminders": {
+        "task": "buddying.notifications.tasks.daily_reminders",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 

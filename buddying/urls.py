@@ -52,6 +52,7 @@ urlpatterns = [
     path("", include("risks.agreements.urls")),
     path("", include("partnerships.reviews.urls")),
     path("", include("buddying.reports.urls")),
+    path("notifications/", include("buddying.notifications.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),

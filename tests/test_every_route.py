@@ -13,12 +13,16 @@ nobody signed in). Writes send an empty body: they show what is refused before a
 The admin site (superusers only) is Django's own and is left out.
 """
 
+import uuid
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from buddying.notifications.models import Reminder
+from partnerships.commitments.models import DeliveryUpload
 from risks.agreements import services as agreement_services
 from tests.agreements import helpers as agreement_helpers
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
@@ -49,6 +53,7 @@ class Objects:
     action: object
     objective: object
     party: object
+    upload: object
     secondment: object
     review: object
     learning: object
@@ -56,6 +61,7 @@ class Objects:
     signed: object = None  # version 1, in force
     dispute: object = None  # about version 1
     report: object = None  # a weekly summary of the partnership, built
+    reminder: object = None  # the buddy programme manager's
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,9 @@ ROUTES: dict[str, Route] = {
     "commitments:upload": Route(lambda o: f"{P}/{o.world.partnership.pk}/deliveries/upload/", {
         "GET":  "200 200 403 200 403 404 404 302",
         "POST": "200 200 403 200 403 404 404 302"}),
+    "commitments:upload-status": Route(
+        lambda o: f"{P}/{o.world.partnership.pk}/deliveries/uploads/{o.upload.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
     "commitments:detail": Route(lambda o: f"{P}/commitments/{o.commitment.pk}/", {
         "GET":  "200 200 200 200 200 404 404 302"}),
     "commitments:update": Route(lambda o: f"{P}/commitments/{o.commitment.pk}/edit/", {
@@ -283,6 +292,16 @@ ROUTES: dict[str, Route] = {
         "GET":  "200 200 200 200 200 404 404 302"}),
     "reports:download": Route(lambda o: f"/reports/{o.report.pk}/download/pdf/", {
         "GET":  "200 200 200 200 200 404 404 302"}),
+    # --- Notifications: every signed-in person has their own; the reminder is the buddy PM's --
+    "notifications:list": Route(lambda o: "/notifications/", {
+        "GET":  "200 200 200 200 200 200 200 302"}),
+    "notifications:read-all": Route(lambda o: "/notifications/read-all/", {
+        "POST": "302 302 302 302 302 302 302 302"}),
+    "notifications:preferences": Route(lambda o: "/notifications/preferences/", {
+        "GET":  "200 200 200 200 200 200 200 302",
+        "POST": "200 200 200 200 200 200 200 302"}),
+    "notifications:read": Route(lambda o: f"/notifications/{o.reminder.pk}/read/", {
+        "POST": "404 302 404 404 404 404 404 302"}),
     # --- API ----------------------------------------------------------------------------------
     "organisation-list": Route(lambda o: f"{A}/organisations/", {
         "GET":  "200 200 200 200 200 200 200 401"}),
@@ -445,6 +464,9 @@ def objects(world, settings, tmp_path):
         action=RiskActionFactory(risk=risk, owner=world.buddy_pm),
         objective=world.partnership.objectives.create(title="Reduce waits"),
         party=world.partnership.parties.get(organisation=world.supported),
+        upload=DeliveryUpload.objects.create(
+            partnership=world.partnership, uploaded_by=world.buddy_pm, rows=1
+        ),
         secondment=SecondmentFactory(
             partnership=world.partnership,
             home_organisation=world.buddy,
@@ -458,6 +480,18 @@ def objects(world, settings, tmp_path):
             agreement=signed, by=world.buddy_pm, raised_by_organisation=world.buddy, title="Cap"
         ),
         report=_built_report(world),
+        reminder=Reminder.objects.create(
+            rule="review_overdue",
+            item_type="reviews.outcomereview",
+            item_id=uuid.uuid4(),
+            due_date=date(2026, 7, 14),
+            user=world.buddy_pm,
+            partnership=world.partnership,
+            text="Interim review overdue",
+            url="/",
+            raised_on=date(2026, 7, 15),
+            run=uuid.uuid4(),
+        ),
     )
 
 

@@ -88,8 +88,7 @@ def recipients(report: ReportRequest):
     """The people a finished scheduled report is for (DESIGN §4): a partnership's parties'
     executives and programme managers; an organisation's executives; regulators.
 
-    TODO(notifications): the daily digest (being built in ``buddying.notifications``) should put
-    a link to each finished report into the digest of these people — a link, never the file.
+    A finished weekly summary reaches them as a link in the daily digest (``reminders.py``).
     """
     from django.contrib.auth import get_user_model
 

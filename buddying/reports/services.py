@@ -283,7 +283,7 @@ def report_build(*, report_id, task_id: str, today: dt.date | None = None) -> Re
         csv_file=report.csv_file.name,
         updated_at=timezone.now(),
     )
-    # TODO(notifications): tell selectors.recipients(report) through the daily digest.
+    # The digest tells the people a weekly summary is for (buddying/reports/reminders.py).
     return ReportRequest.objects.get(pk=report_id)
 
 

@@ -44,7 +44,7 @@ from buddying.common.history import history_entries
 from partnerships import access
 from partnerships.choices import Rag
 from partnerships.commitments.choices import CommitmentCategory, CommitmentUnit
-from partnerships.commitments.models import Commitment, Delivery
+from partnerships.commitments.models import Commitment, Delivery, DeliveryUpload
 from partnerships.models import Partnership
 from partnerships.models.organisations import title_case_nhs
 
@@ -336,3 +336,10 @@ def commitment_history(commitment: Commitment, limit: int = COMMITMENT_HISTORY_L
     # Each list is oldest first, so the position breaks ties of one moment (newest first still).
     ordered = sorted(enumerate(history), key=lambda item: (item[1].when, item[0]), reverse=True)
     return [entry for _, entry in ordered[:limit]]
+
+
+def uploads_visible_to(user):
+    """Uploads of the partnerships the person may see."""
+    return DeliveryUpload.objects.filter(
+        partnership__in=access.visible(Partnership, user)
+    ).select_related("uploaded_by")

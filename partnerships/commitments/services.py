@@ -4,15 +4,19 @@ A party plans a commitment; its programme managers and executives log what was d
 figures (delivered, expected, variance, RAG) are computed in the database by the selectors.
 """
 
+import csv
+import hashlib
+import io
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -23,7 +27,7 @@ from buddying.common.writes import save
 from partnerships import access
 from partnerships.choices import DeliveryStaffGroup
 from partnerships.commitments.choices import CommitmentUnit
-from partnerships.commitments.models import Commitment, Delivery, DeliveryUpload
+from partnerships.commitments.models import Commitment, Delivery, DeliveryUpload, UploadStatus
 from partnerships.commitments.selectors import stored_totals_drift
 from partnerships.models import Organisation, Partnership, ReferenceCounter
 
@@ -334,6 +338,56 @@ def _staff_groups() -> dict[str, str]:
     return lookup
 
 
+def upload_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV file of deliveries: ``(line number, {column: text})``, blank lines left
+    out; ``ValidationError`` with one message if the file itself is not usable."""
+    if not content.strip():
+        raise ValidationError("The selected file is empty")
+    not_csv = ValidationError(
+        "The selected file must be a CSV file (in Excel, save it as ‘CSV UTF-8’)"
+    )
+    if b"\x00" in content:
+        raise not_csv
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise not_csv from None
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        raise not_csv from None
+    header = [_column(name) for name in records[0]]
+    missing = [name for name in UPLOAD_REQUIRED_COLUMNS if name not in header]
+    unknown = [name for name in header if name and name not in UPLOAD_COLUMNS]
+    if missing or unknown or len(set(header)) != len(header):
+        raise ValidationError(
+            "The selected file must have the columns "
+            + ", ".join(f"‘{name}’" for name in UPLOAD_COLUMNS)
+            + " in its first row. It has "
+            + (", ".join(f"‘{name}’" for name in header if name) or "none")
+            + "."
+        )
+    rows = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines, often at the end of a spreadsheet's export
+        row = {
+            name: (record[index] if index < len(record) else "")
+            for index, name in enumerate(header)
+        }
+        rows.append((number, row))
+    if not rows:
+        raise ValidationError("The selected file has no deliveries in it")
+    if len(rows) > UPLOAD_MAX_ROWS:
+        raise ValidationError(f"The selected file must have {UPLOAD_MAX_ROWS:,} rows or fewer")
+    return rows
+
+
+def _column(name: str) -> str:
+    """Column names as people write them: any case, underscores or spaces."""
+    return " ".join(name.replace("_", " ").strip().lower().split())
+
+
 def uploadable_partnership(partnership: Partnership, by) -> None:
     """Refuse the upload page to anyone who may not log deliveries for any party."""
     access.require(by, "upload", Commitment(partnership=partnership))
@@ -349,6 +403,7 @@ def deliveries_upload(
     file_name: str = "",
     confirm_again: bool = False,
     confirm_quantities: bool = False,
+    upload: DeliveryUpload | None = None,
 ) -> list[Delivery]:
     """Save deliveries read from a CSV file for a partnership: every row, or none.
 
@@ -364,7 +419,9 @@ def deliveries_upload(
     uploadable_partnership(partnership, by)
     if file_hash and not confirm_again:
         earlier = (
-            DeliveryUpload.objects.filter(partnership=partnership, sha256=file_hash)
+            DeliveryUpload.objects.filter(
+                partnership=partnership, sha256=file_hash, status=UploadStatus.DONE
+            )
             .select_related("uploaded_by")
             .order_by("-created_at")
             .first()
@@ -466,11 +523,88 @@ def deliveries_upload(
     if errors:
         raise RowErrors(errors, label="Line", more=bad - len(errors))
     saved = _bulk_save_deliveries(deliveries, by=by)
-    DeliveryUpload.objects.create(
-        partnership=partnership,
-        sha256=file_hash,
-        file_name=file_name[:255],
-        rows=len(saved),
-        uploaded_by=by,
-    )
+    upload = upload or DeliveryUpload(partnership=partnership, uploaded_by=by)
+    upload.sha256, upload.file_name, upload.rows = file_hash, file_name[:255], len(saved)
+    upload.status, upload.finished_at = UploadStatus.DONE, timezone.now()
+    upload.save()
     return saved
+
+
+# --- Large files: checked and saved by a Celery task ---
+# A file with more rows than a page checks in a few seconds is kept and checked by a task; its
+# page shows where it is (waiting, being checked, saved, or the rows with problems).
+UPLOAD_ROWS_CHECKED_WHILE_WAITING = 10_000  # checked in under 5 s: benchmark_delivery_upload.py
+
+
+@transaction.atomic
+def delivery_upload_queue(
+    *,
+    partnership: Partnership,
+    by,
+    content: bytes,
+    file_name: str,
+    confirm_again: bool = False,
+    confirm_quantities: bool = False,
+) -> DeliveryUpload:
+    """Keep a large file to be checked and saved by ``process_delivery_upload`` (queued once the
+    transaction commits)."""
+    from django.core.files.base import ContentFile
+
+    from partnerships.commitments.tasks import process_delivery_upload
+
+    uploadable_partnership(partnership, by)
+    upload = DeliveryUpload(
+        partnership=partnership,
+        uploaded_by=by,
+        status=UploadStatus.QUEUED,
+        sha256=hashlib.sha256(content).hexdigest(),
+        file_name=file_name[:255],
+        confirm_again=confirm_again,
+        confirm_quantities=confirm_quantities,
+    )
+    upload.file.save(f"{upload.pk}.csv", ContentFile(content), save=False)
+    upload.save()
+    transaction.on_commit(lambda: process_delivery_upload.delay(str(upload.pk)))
+    return upload
+
+
+def delivery_upload_process(*, upload_id) -> DeliveryUpload | None:
+    """Check and save a kept file, as its sender: every row or none. Claimed with a conditional
+    UPDATE, so a duplicated message does nothing and a retried one (after a crash) starts again;
+    the outcome — saved, or the rows with problems — is recorded on the upload."""
+    claimed = DeliveryUpload.objects.filter(
+        pk=upload_id, status__in=[UploadStatus.QUEUED, UploadStatus.RUNNING]
+    ).update(status=UploadStatus.RUNNING)
+    if not claimed:
+        return None
+    upload = DeliveryUpload.objects.select_related("partnership", "uploaded_by").get(pk=upload_id)
+    try:
+        with upload.file.open("rb") as stored:
+            rows = upload_rows(stored.read())
+        deliveries_upload(
+            partnership=upload.partnership,
+            by=upload.uploaded_by,
+            rows=rows,
+            file_hash=upload.sha256,
+            file_name=upload.file_name,
+            confirm_again=upload.confirm_again,
+            confirm_quantities=upload.confirm_quantities,
+            upload=upload,
+        )
+    except RowErrors as error:
+        upload.row_errors = {str(line): problems for line, problems in error.rows.items()}
+        upload.more_row_errors = error.more
+        _upload_failed(upload, f"{len(error.rows) + error.more:,} rows have problems.")
+    except (ValidationError, PermissionDenied, Http404) as error:
+        messages = getattr(error, "messages", None) or [str(error) or "You cannot do this."]
+        _upload_failed(upload, " ".join(messages))
+    return upload
+
+
+def _upload_failed(upload: DeliveryUpload, reason: str) -> None:
+    upload.status, upload.failure_reason, upload.finished_at = (
+        UploadStatus.FAILED,
+        reason,
+        timezone.now(),
+    )
+    upload.save()

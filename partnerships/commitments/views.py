@@ -22,7 +22,7 @@ from partnerships import selectors as partnership_selectors
 from partnerships.choices import DeliveryStaffGroup
 from partnerships.commitments import selectors, services
 from partnerships.commitments.forms import CommitmentForm, DeliveriesUploadForm, DeliveryForm
-from partnerships.commitments.models import Commitment, Delivery
+from partnerships.commitments.models import Commitment, Delivery, UploadStatus
 
 DELIVERIES_PAGE_SIZE = 25
 
@@ -227,6 +227,20 @@ def deliveries_upload(request, pk):
     form = DeliveriesUploadForm(_posted(request), request.FILES or None)
     row_errors: dict = {}
     more_row_errors = 0
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and len(form.rows) > services.UPLOAD_ROWS_CHECKED_WHILE_WAITING
+    ):
+        upload = services.delivery_upload_queue(
+            partnership=partnership,
+            by=request.user,
+            content=form.content,
+            file_name=form.file_name,
+            confirm_again=form.cleaned_data["confirm_again"],
+            confirm_quantities=form.cleaned_data["confirm_quantities"],
+        )
+        return redirect("commitments:upload-status", pk=partnership.pk, upload_pk=upload.pk)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.deliveries_upload(
@@ -270,5 +284,25 @@ def deliveries_upload(request, pk):
             "columns": services.UPLOAD_COLUMNS,
             "required_columns": services.UPLOAD_REQUIRED_COLUMNS,
             "staff_groups": DeliveryStaffGroup.choices,
+        },
+    )
+
+
+@login_required
+def upload_status(request, pk, upload_pk):
+    """Where a large file is: waiting, being checked, saved, or the rows with problems. The page
+    refreshes itself (a meta refresh: no script) until the file is saved or refused."""
+    partnership = _visible_partnership(request, pk)
+    upload = get_object_or_404(
+        selectors.uploads_visible_to(request.user).filter(partnership=partnership), pk=upload_pk
+    )
+    return render(
+        request,
+        "commitments/upload_status.jinja",
+        {
+            "partnership": partnership,
+            "upload": upload,
+            "finished": upload.status in (UploadStatus.DONE, UploadStatus.FAILED),
+            "row_errors": {int(line): problems for line, problems in upload.row_errors.items()},
         },
     )

@@ -197,3 +197,32 @@ def test_the_beat_schedule_has_the_reports(settings):
     assert weekly == crontab(hour=7, minute=30, day_of_week="mon")
     assert settings.CELERY_TIMEZONE == "Europe/London"
     assert "reports-monthly" in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_a_finished_weekly_summary_is_in_the_digest_of_the_parties_writers(world, figures):
+    """The schedule's weekly summary, once built, reaches its people as a link in the digest
+    (the reports app's reminders.py, collected by notifications); a viewer or an outsider is not
+    told."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from buddying.reports import reminders
+
+    ReportRequest.objects.create(
+        kind=ReportKind.PARTNERSHIP_WEEKLY,
+        partnership=world.partnership,
+        period_start=dt.date(2026, 6, 1),
+        period_end=dt.date(2026, 6, 7),
+        schedule_key="weekly-test",
+        status=ReportStatus.DONE,
+        finished_at=timezone.now(),
+        title="Weekly summary",
+    )
+    [due] = reminders.weekly_report_ready(timezone.localdate())
+    told = set(
+        get_user_model().objects.filter(pk__in=due.user_ids).values_list("username", flat=True)
+    )
+    assert told == {"buddy_exec", "buddy_pm", "supported_exec", "supported_pm"}
+    assert due.url.startswith("/reports/")
