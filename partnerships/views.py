@@ -185,7 +185,7 @@ def partnership_create(request):
         raise PermissionDenied(
             "Only a programme manager or executive of an NHS organisation can propose a partnership."
         )
-    form = PartnershipProposeForm(_posted(request))
+    form = PartnershipProposeForm(_posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             partnership = services.partnership_create(
@@ -202,7 +202,9 @@ def partnership_create(request):
         else:
             messages.success(request, f"Partnership {partnership.reference} proposed.")
             return redirect("partnerships:detail", pk=partnership.pk)
-    return render(request, "partnerships/partnership_form.jinja", {"form": form})
+    return render(
+        request, "partnerships/partnership_form.jinja", {"form": form, "uses_autocomplete": True}
+    )
 
 
 @login_required
