@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "risks",
     "risks.agreements",
     "buddying.dashboard",
+    "buddying.reports",
 ]
 
 MIDDLEWARE = [
@@ -340,6 +341,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewRagEnum": "partnerships.reviews.choices.ReviewRag",
         "LearningDirectionEnum": "partnerships.reviews.choices.LearningDirection",
         "LearningThemeEnum": "partnerships.reviews.choices.LearningTheme",
+        "ReportKindEnum": "buddying.reports.choices.ReportKind",
+        "ReportStatusEnum": "buddying.reports.choices.ReportStatus",
     },
 }
 
@@ -387,6 +390,18 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "buddying.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
+    },
+    # Summary reports (Europe/London, CELERY_TIMEZONE): the weekly partnership summaries on
+    # Monday at 07:30; the monthly portfolios and system-wide summary on the first working day
+    # of the month — beat cannot say "first working day", so it asks on each of the first seven
+    # days and the task builds only on the first working one.
+    "reports-weekly": {
+        "task": "buddying.reports.tasks.schedule_weekly_reports",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
+    "reports-monthly": {
+        "task": "buddying.reports.tasks.schedule_monthly_reports",
+        "schedule": crontab(hour=7, minute=30, day_of_month="1-7"),
     },
 }
 

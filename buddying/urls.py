@@ -18,6 +18,7 @@ api_patterns = [
     path("", include("risks.api.urls")),
     path("", include("risks.agreements.api.urls")),
     path("", include("partnerships.reviews.api.urls")),
+    path("", include("buddying.reports.api.urls")),
 ]
 
 
@@ -50,6 +51,7 @@ urlpatterns = [
     path("", include("risks.urls")),
     path("", include("risks.agreements.urls")),
     path("", include("partnerships.reviews.urls")),
+    path("", include("buddying.reports.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),

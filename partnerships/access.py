@@ -12,6 +12,9 @@ to a partnership declares its route to it (``access_route``) and its who-may-do-
 - ``allows(user, action, obj)``: whether ``require`` would pass, for pages deciding which buttons
   to show.
 
+A model may also declare ``access_public(obj)``: rows for which it is true are visible to every
+member of the service (a published learning item), though only its rule's people may change them.
+
 Views, API, commands, tasks and reports all call it; nothing filters visibility by hand elsewhere.
 
 - A regulator (a ``regulator`` membership of a regulator organisation) reads everything, writes nothing.
@@ -192,7 +195,12 @@ def _failed_check(user, action: str, obj) -> tuple[str, Rule] | None:
     """The first check ``action`` on ``obj`` fails, in the order visible, allowed, state."""
     rule = _rule(obj, action)
     partnership = partnership_of(obj)
-    if partnership is not None and not can_see(user, partnership):
+    public = getattr(type(obj), "access_public", None)  # e.g. a published learning item
+    if (
+        partnership is not None
+        and not (public is not None and public(obj) and memberships_of(user))
+        and not can_see(user, partnership)
+    ):
         return _VISIBLE, rule
     organisations = _organisations_counting(rule, obj, partnership)
     if not any(can_act_for(user, code, rule.roles) for code in organisations):

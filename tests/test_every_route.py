@@ -55,6 +55,7 @@ class Objects:
     agreement: object = None  # version 2, a draft copied from version 1
     signed: object = None  # version 1, in force
     dispute: object = None  # about version 1
+    report: object = None  # a weekly summary of the partnership, built
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,17 @@ ROUTES: dict[str, Route] = {
     "agreements:dispute_transition": Route(lambda o: f"/disputes/{o.dispute.pk}/status/", {
         "GET":  "200 200 403 200 403 404 404 302",
         "POST": "200 200 403 200 403 404 404 302"}),
+    # --- Reports (pages): a weekly summary of the world's partnership, built ---------------------
+    # Asking for a report is reading: anyone signed in gets the form (and its errors back).
+    "reports:list": Route(lambda o: "/reports/", {
+        "GET":  "200 200 200 200 200 200 200 302"}),
+    "reports:create": Route(lambda o: "/reports/request/", {
+        "GET":  "200 200 200 200 200 200 200 302",
+        "POST": "200 200 200 200 200 200 200 302"}),
+    "reports:detail": Route(lambda o: f"/reports/{o.report.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "reports:download": Route(lambda o: f"/reports/{o.report.pk}/download/pdf/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
     # --- API ----------------------------------------------------------------------------------
     "organisation-list": Route(lambda o: f"{A}/organisations/", {
         "GET":  "200 200 200 200 200 200 200 401"}),
@@ -370,6 +382,13 @@ ROUTES: dict[str, Route] = {
         "PATCH": "200 200 403 200 403 404 404 401"}),
     "dispute-transition": Route(lambda o: f"{A}/disputes/{o.dispute.pk}/transition/", {
         "POST": "400 400 403 400 403 404 404 401"}),
+    "report-list": Route(lambda o: f"{A}/reports/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 400 400 400 400 400 401"}),
+    "report-detail": Route(lambda o: f"{A}/reports/{o.report.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "report-download": Route(lambda o: f"{A}/reports/{o.report.pk}/download/pdf/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
     "schema": Route(lambda o: "/api/schema/", {
         "GET":  "200 200 200 200 200 200 200 200"}),
     "api-docs": Route(lambda o: "/api/docs/", {
@@ -400,8 +419,26 @@ def test_every_route_has_an_entry():
     assert sorted(set(ROUTES) - routes) == [], "These entries name no route any more"
 
 
+def _built_report(world):
+    from django.core.files.base import ContentFile
+
+    from buddying.reports.models import ReportRequest
+
+    report = ReportRequest.objects.create(
+        kind="partnership_weekly",
+        partnership=world.partnership,
+        period_start="2026-06-01",
+        period_end="2026-06-07",
+        status="done",
+    )
+    report.pdf_file.save("report.pdf", ContentFile(b"%PDF-1.7"), save=False)
+    report.body_file.save("body.html", ContentFile(b"<p>Figures</p>"), save=True)
+    return report
+
+
 @pytest.fixture
-def objects(world):
+def objects(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     commitment = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
     risk = RiskFactory(partnership=world.partnership, owner=world.buddy_pm)
     world.appetite = RiskAppetiteFactory(organisation=world.buddy, category="financial")
@@ -426,6 +463,7 @@ def objects(world):
         dispute=agreement_services.dispute_raise(
             agreement=signed, by=world.buddy_pm, raised_by_organisation=world.buddy, title="Cap"
         ),
+        report=_built_report(world),
     )
 
 

@@ -6,6 +6,7 @@ encoding, its columns — and hands the rows to ``services.deliveries_upload``, 
 """
 
 import csv
+import hashlib
 import io
 
 from django import forms
@@ -15,6 +16,7 @@ from buddying.common.forms import (
     OrganisationChoiceField,
     VersionedFormMixin,
     add_service_errors,
+    confirm_field,
 )
 from partnerships.choices import DeliveryStaffGroup
 from partnerships.commitments import services
@@ -106,6 +108,8 @@ class CommitmentForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
 class DeliveryForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
     """Log a delivery (the quick form on a commitment's page) or correct one."""
 
+    confirm = confirm_field("Yes, this quantity is right")
+
     class Meta:
         model = Delivery
         fields = list(services.DELIVERY_FIELDS)
@@ -135,11 +139,16 @@ class DeliveriesUploadForm(forms.Form):
         error_messages={"required": "Select a CSV file", "empty": "The selected file is empty"},
     )
 
+    confirm_again = confirm_field("These are new deliveries: upload the file again")
+    confirm_quantities = confirm_field("The quantities flagged are right")
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > UPLOAD_MAX_BYTES:
             raise forms.ValidationError("The selected file must be smaller than 10MB")
         content = upload.read()
+        self.file_hash = hashlib.sha256(content).hexdigest()
+        self.file_name = upload.name or ""
         if not content.strip():
             raise forms.ValidationError("The selected file is empty")
         not_csv = forms.ValidationError(

@@ -189,3 +189,25 @@ class Delivery(TimeStampedModel):
                     f"The date must be on or after the commitment starts ({start.day} {start:%B %Y})."
                 ]
         return errors
+
+
+class DeliveryUpload(models.Model):
+    """A file of deliveries saved for a partnership: its SHA-256, so the same file is not saved
+    twice by mistake, how many rows it held and who sent it."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="delivery_uploads"
+    )
+    sha256 = models.CharField("SHA-256 of the file", max_length=64, blank=True, db_index=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    rows = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or 'Upload'} ({self.rows} rows)"

@@ -152,7 +152,10 @@ def delivery_log(request, pk):
     if form.is_valid():
         try:
             delivery = services.delivery_log(
-                commitment=commitment, by=request.user, **form.values()
+                commitment=commitment,
+                by=request.user,
+                confirm=form.cleaned_data["confirm"],
+                **form.values(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -179,7 +182,11 @@ def delivery_update(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.delivery_update(
-                delivery=delivery, by=request.user, version=form.version, **form.values()
+                delivery=delivery,
+                by=request.user,
+                version=form.version,
+                confirm=form.cleaned_data["confirm"],
+                **form.values(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -219,18 +226,30 @@ def deliveries_upload(request, pk):
     services.uploadable_partnership(partnership, request.user)
     form = DeliveriesUploadForm(_posted(request), request.FILES or None)
     row_errors: dict = {}
+    more_row_errors = 0
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.deliveries_upload(
-                partnership=partnership, by=request.user, rows=form.rows
+                partnership=partnership,
+                by=request.user,
+                rows=form.rows,
+                file_hash=form.file_hash,
+                file_name=form.file_name,
+                confirm_again=form.cleaned_data["confirm_again"],
+                confirm_quantities=form.cleaned_data["confirm_quantities"],
             )
         except RowErrors as error:
-            row_errors = error.rows
-            count = len(row_errors)
+            row_errors, more_row_errors = error.rows, error.more
+            count = len(row_errors) + error.more
             form.add_error(
                 "file",
-                f"{count} {'row has a problem' if count == 1 else 'rows have problems'}. "
+                f"{count:,} {'row has a problem' if count == 1 else 'rows have problems'}. "
                 "Nothing was saved. Correct the file and upload it again.",
+            )
+            form.asks_to_confirm_quantities = any(
+                "confirm it" in message
+                for problems in row_errors.values()
+                for message in problems.get("quantity", [])
             )
         except ValidationError as error:
             add_service_errors(form, error, field="file")
@@ -247,6 +266,7 @@ def deliveries_upload(request, pk):
             "form": form,
             "partnership": partnership,
             "row_errors": row_errors,
+            "more_row_errors": more_row_errors,
             "columns": services.UPLOAD_COLUMNS,
             "required_columns": services.UPLOAD_REQUIRED_COLUMNS,
             "staff_groups": DeliveryStaffGroup.choices,

@@ -22,12 +22,13 @@ def upload(world, as_user):
     client = as_user(world.buddy_pm)
     url = reverse("commitments:upload", args=[world.partnership.pk])
 
-    def send(content: bytes | str, name="deliveries.csv", user=None):
+    def send(content: bytes | str, name="deliveries.csv", user=None, **confirm):
         if isinstance(content, str):
             content = content.encode()
         if user is not None:
             as_user(user)
-        return client.post(url, {"file": SimpleUploadedFile(name, content, "text/csv")})
+        data = {"file": SimpleUploadedFile(name, content, "text/csv"), **confirm}
+        return client.post(url, data)
 
     return send
 
@@ -199,6 +200,8 @@ def test_the_page_documents_the_columns(world, as_user):
 
 
 def test_a_file_of_10000_rows_is_accepted(world, commitment, upload):
+    commitment.planned_quantity = 5000  # 10,000 half hours: the whole plan, not past it
+    commitment.save()
     rows = "".join(
         f"C-0001,{dt.date(2026, 4, 1) + dt.timedelta(days=n % 200)},0.5,Medical and dental,Row {n}\n"
         for n in range(10_000)
@@ -230,3 +233,48 @@ def test_a_closed_partnership_refuses_uploads(world, commitment, upload):
     world.partnership.save()
     assert upload(HEADER + "C-0001,2026-10-01,1,,\n").status_code == 409
     assert not Delivery.objects.exists()
+
+
+# --- Bounded error reports, the same file twice, implausible quantities --------------------------
+
+
+def test_a_file_of_50000_bad_rows_lists_the_first_100_and_counts_the_rest(commitment, upload):
+    response = upload(HEADER + "C-9999,not-a-date,x,,\n" * 50_000)
+    text = _text(response)
+    assert response.status_code == 200
+    assert len(_problem_rows(response)) == 100
+    assert "50,000 rows have problems" in text
+    assert "49,900 more rows have problems too" in text
+    assert len(response.content) < 500_000  # a page, not a 26 MB report
+    assert not Delivery.objects.exists()
+
+
+def test_the_same_file_again_is_refused_unless_the_person_confirms_it_is_new(
+    world, commitment, upload
+):
+    from partnerships.commitments.models import DeliveryUpload
+
+    content = HEADER + "C-0001,2026-05-01,2,,\n"
+    assert upload(content).status_code == 302
+    record = DeliveryUpload.objects.get()
+    assert (record.rows, record.uploaded_by, len(record.sha256)) == (1, world.buddy_pm, 64)
+    again = upload(content)
+    assert again.status_code == 200
+    assert "This file was already uploaded to this partnership" in _text(again)
+    assert "These are new deliveries" in _text(again)  # the box to confirm it
+    assert Delivery.objects.count() == 1
+    assert upload(content, confirm_again="on").status_code == 302
+    assert Delivery.objects.count() == 2
+    assert DeliveryUpload.objects.count() == 2
+
+
+def test_a_row_past_the_whole_plan_needs_confirming(commitment, upload):
+    # Six days of 20 hours: the sixth takes the 100-hour plan to 120.
+    content = HEADER + "".join(f"C-0001,2026-05-0{day},20,,\n" for day in range(1, 7))
+    response = upload(content)
+    assert response.status_code == 200
+    assert "past its whole plan" in _text(response)
+    assert [line for line, _ in _problem_rows(response)] == ["7"]
+    assert not Delivery.objects.exists()
+    assert upload(content, confirm_quantities="on").status_code == 302
+    assert Delivery.objects.count() == 6
