@@ -168,6 +168,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("nhsuk", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
+    # The type-ahead that organisation fields get when JavaScript runs (GOV.UK's, used by NHS.UK).
+    (
+        "accessible-autocomplete",
+        BASE_DIR / "node_modules" / "accessible-autocomplete" / "dist",
+    ),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

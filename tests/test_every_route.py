@@ -86,6 +86,8 @@ ROUTES: dict[str, Route] = {
     # --- The shell and the dashboard ---------------------------------------------------------
     "dashboard": Route(lambda o: "/", {
         "GET":  "200 200 200 200 200 200 200 302"}),
+    "portfolio": Route(lambda o: "/portfolio/", {
+        "GET":  "200 200 200 200 200 200 200 302"}),
     "healthz": Route(lambda o: "/healthz", {
         "GET":  "200 200 200 200 200 200 200 200"}),
     "login": Route(lambda o: "/sign-in/", {
@@ -99,6 +101,10 @@ ROUTES: dict[str, Route] = {
         "GET":  "200 200 403 200 403 200 403 302",
         "POST": "200 200 403 200 403 200 403 302"}),
     "partnerships:detail": Route(lambda o: f"{P}/{o.world.partnership.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "partnerships:section": Route(lambda o: f"{P}/{o.world.partnership.pk}/sections/risks/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "partnerships:history": Route(lambda o: f"{P}/{o.world.partnership.pk}/history/", {
         "GET":  "200 200 200 200 200 404 404 302"}),
     "partnerships:update": Route(lambda o: f"{P}/{o.world.partnership.pk}/edit/", {
         "GET":  "200 200 403 200 403 404 404 302",

@@ -263,6 +263,7 @@ class CommitmentSummary:
     by_category: list[FigureRow]
     committable_organisation_ids: frozenset[str]
     headline: str
+    totals: list[FigureRow] = ()  # the whole partnership, one row per unit
 
     @property
     def can_add(self) -> bool:
@@ -282,7 +283,7 @@ def _headline(commitments: list) -> str:
 
 
 def commitment_summary(partnership: Partnership, user=None) -> CommitmentSummary:
-    """The commitments section of a partnership page, in three queries whatever its size.
+    """The commitments section of a partnership page, in four queries whatever its size.
 
     The caller has already checked the person may see the partnership.
     """
@@ -294,6 +295,9 @@ def commitment_summary(partnership: Partnership, user=None) -> CommitmentSummary
         )
     )
     rollups = commitment_rollups(queryset, today)
+    totals = [
+        _figure_row(CommitmentUnit(row["unit"]).label, row) for row in _rollup(queryset, today)
+    ]
     committable = (
         frozenset(
             p.organisation_id
@@ -309,6 +313,7 @@ def commitment_summary(partnership: Partnership, user=None) -> CommitmentSummary
         by_category=rollups["by_category"],
         committable_organisation_ids=committable,
         headline=_headline(commitments),
+        totals=totals,
     )
 
 

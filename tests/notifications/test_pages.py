@@ -94,14 +94,10 @@ def test_preferences_turn_a_rule_off_or_to_the_app_only(world, as_user):
     page = client.get("/notifications/preferences/").content.decode()
     assert "Risk review overdue" in page and "In the app only (no email)" in page
 
-    data = {
-        "review_due_soon": "email",
-        "review_overdue": "app_only",
-        "risk_review_overdue": "off",
-        "risk_action_overdue": "email",
-        "commitment_under_delivering": "email",
-        "commitment_no_recent_delivery": "email",
-    }
+    from buddying.notifications import registry
+
+    data = {rule.name: "email" for rule in registry.rules()}  # every app's rules are listed
+    data.update({"review_overdue": "app_only", "risk_review_overdue": "off"})
     response = client.post("/notifications/preferences/", data)
     assert response.status_code == 302
     chosen = dict(

@@ -111,12 +111,17 @@ def test_partnership_page_shows_overdue_reviews_and_the_balance_of_learning(
     review.save()
     html = (
         as_user(world.buddy_viewer)
-        .get(reverse("partnerships:detail", args=[world.partnership.pk]))
+        .get(reverse("partnerships:section", args=[world.partnership.pk, "reviews"]))
         .content.decode()
     )
     assert "Overdue" in html
-    assert "The balance of learning in each direction" in html
     assert "Value for money" in html
+    learning = (
+        as_user(world.buddy_viewer)
+        .get(reverse("partnerships:section", args=[world.partnership.pk, "learning"]))
+        .content.decode()
+    )
+    assert "The balance of learning in each direction" in learning
 
 
 # --- API -------------------------------------------------------------------------------------

@@ -406,7 +406,7 @@ def test_risk_page_shows_history_with_who(world, as_user):
 def test_partnership_page_links_to_the_register(world, as_user):
     text = (
         as_user(world.buddy_viewer)
-        .get(reverse("partnerships:detail", args=[world.partnership.pk]))
+        .get(reverse("partnerships:section", args=[world.partnership.pk, "risks"]))
         .content.decode()
     )
     assert reverse("risks:register", args=[world.partnership.pk]) in text
