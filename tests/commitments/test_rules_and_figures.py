@@ -441,8 +441,8 @@ def test_summary_runs_a_fixed_number_of_queries_whatever_the_size(
     def summary():
         partnership = Partnership.objects.prefetch_related("parties").get(pk=world.partnership.pk)
         access.forget_memberships(world.buddy_pm)
-        # The person's memberships, the commitments, the two roll-ups.
-        with django_assert_num_queries(4):
+        # The person's memberships, the commitments, the three roll-ups (party, category, unit).
+        with django_assert_num_queries(5):
             return selectors.commitment_summary(partnership, user=world.buddy_pm)
 
     assert len(summary().commitments) == 1
