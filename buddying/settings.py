@@ -283,6 +283,9 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": NUM_PROXIES,
 }
+# Cursor pages leave rows changed in the last N seconds for a later page, so a change whose
+# transaction is still committing is never passed over (longer than a request may run).
+API_SYNC_SETTLE_SECONDS = envint("API_SYNC_SETTLE_SECONDS", 30)
 # API tokens: stored hashed by django-rest-knox, sent as "Authorization: Token <key>".
 API_TOKEN_DEFAULT_DAYS = envint("API_TOKEN_DEFAULT_DAYS", 90)
 REST_KNOX = {
