@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "partnerships.reviews",
     "risks",
     "risks.agreements",
+    "buddying.sync",
+    "buddying.tokens",
     "buddying.dashboard",
 ]
 
@@ -251,6 +253,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
+        "buddying.tokens.permissions.TokenMayWrite",  # a read-only token is refused writes
         "partnerships.api.permissions.FollowsAccessPolicy",
     ],
     "DEFAULT_PAGINATION_CLASS": "buddying.common.api.Pagination",
@@ -288,6 +291,7 @@ REST_FRAMEWORK = {
 API_SYNC_SETTLE_SECONDS = envint("API_SYNC_SETTLE_SECONDS", 30)
 # API tokens: stored hashed by django-rest-knox, sent as "Authorization: Token <key>".
 API_TOKEN_DEFAULT_DAYS = envint("API_TOKEN_DEFAULT_DAYS", 90)
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # named so migrations can refer to it (it is swappable)
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "TOKEN_TTL": timedelta(days=API_TOKEN_DEFAULT_DAYS),

@@ -140,7 +140,7 @@ class Pagination(BasePagination):
             updated_at, key_pk, direction = decode_cursor(text)
             try:
                 key_value = model._meta.pk.to_python(key_pk)
-            except Exception:  # noqa: BLE001 - any bad id is the client's cursor, not our error
+            except Exception:
                 raise _cursor_error("This cursor is not one this API gave out.") from None
             self.position = (updated_at, key_value)
             lookup = TupleGreaterThan if direction == "n" else TupleLessThan
