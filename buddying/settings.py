@@ -291,7 +291,8 @@ REST_FRAMEWORK = {
 API_SYNC_SETTLE_SECONDS = envint("API_SYNC_SETTLE_SECONDS", 30)
 # API tokens: stored hashed by django-rest-knox, sent as "Authorization: Token <key>".
 API_TOKEN_DEFAULT_DAYS = envint("API_TOKEN_DEFAULT_DAYS", 90)
-KNOX_TOKEN_MODEL = "knox.AuthToken"  # named so migrations can refer to it (it is swappable)
+# Named so migrations can refer to knox's (swappable) token model.
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 - a model name, not a secret
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "TOKEN_TTL": timedelta(days=API_TOKEN_DEFAULT_DAYS),

@@ -49,9 +49,9 @@ def _sync_index_for_timestamped(sender, **kwargs) -> None:
     # Every concrete TimeStampedModel is listed by the API, so each gets the index, declared
     # once here rather than in every app's Meta (an abstract Meta's indexes are lost as soon as
     # a model declares its own Meta).
-    if issubclass(sender, TimeStampedModel) and not sender._meta.abstract:
-        if not sender._meta.proxy and sender._meta.managed:
-            add_sync_index(sender)
+    meta = sender._meta
+    if issubclass(sender, TimeStampedModel) and not (meta.abstract or meta.proxy):
+        add_sync_index(sender)
 
 
 models.signals.class_prepared.connect(_sync_index_for_timestamped)

@@ -6,8 +6,11 @@ deletions from simple-history's deletion record, or from ``post_delete`` for a m
 history. A deletion cascading from a partnership is recorded for each object it removes.
 """
 
+from decimal import Decimal
+
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
 from django.db.models.signals import post_delete
 from django.utils import timezone
 from simple_history.manager import HistoryManager
@@ -55,6 +58,13 @@ def where(instance) -> tuple:
     return None, getattr(instance, "organisation_id", None)
 
 
+def _value(field, value):
+    """A field's value as the database holds it (a decimal to its places: 3 is "3.00")."""
+    if value is not None and isinstance(field, models.DecimalField):
+        return Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+    return value
+
+
 def _field_changes(record) -> dict:
     fields = [f for f in record.tracked_fields if f.name not in IGNORED_FIELDS]
     if record.history_type == "-":
@@ -62,12 +72,19 @@ def _field_changes(record) -> dict:
     previous = record.prev_record if record.history_type == "~" else None
     if previous is None:
         return {
-            f.name: {"old": None, "new": getattr(record, f.attname)}
+            f.name: {"old": None, "new": _value(f, getattr(record, f.attname))}
             for f in fields
             if getattr(record, f.attname) not in (None, "")
         }
     delta = record.diff_against(previous, excluded_fields=list(IGNORED_FIELDS))
-    return {change.field: {"old": change.old, "new": change.new} for change in delta.changes}
+    by_name = {f.name: f for f in fields}
+    return {
+        change.field: {
+            "old": _value(by_name.get(change.field), change.old),
+            "new": _value(by_name.get(change.field), change.new),
+        }
+        for change in delta.changes
+    }
 
 
 def change_for(instance, record) -> Change | None:

@@ -19,7 +19,7 @@ def token_list(request):
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            details, new_key = services.token_create(user=request.user, **form.cleaned_data)
+            _, new_key = services.token_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
