@@ -59,8 +59,10 @@ def token_used(token: AuthToken) -> None:
         details = token.details
     except TokenDetails.DoesNotExist:
         # A token made before names existed (by knox alone): give it its details now.
-        TokenDetails.objects.get_or_create(
-            token=token, defaults={"name": "API token", "last_used_at": now}
+        # One statement, no savepoint: a concurrent first use simply finds it made.
+        TokenDetails.objects.bulk_create(
+            [TokenDetails(token=token, name="API token", last_used_at=now)],
+            ignore_conflicts=True,
         )
         return
     if details.last_used_at and now - details.last_used_at < LAST_USED_RESOLUTION:

@@ -99,6 +99,9 @@ class OrganizationAffiliationView(APIView):
             .order_by("pk")
         )
         params = request.query_params
+        for name, value in params.items():
+            if "\x00" in value:
+                raise exceptions.ValidationError({name: ["Null characters are not allowed."]})
         if params.get("organization"):
             parties = parties.filter(
                 partnership__parties__role=PartyRole.SUPPORTED,

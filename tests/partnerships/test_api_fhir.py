@@ -48,6 +48,7 @@ def test_the_bundle_searches_by_organisation_role_and_active(world, api_as):
     assert buddies(role="broker") == []
     assert client.get(URL, {"role": "boss"}).status_code == 400
     assert client.get(URL, {"_count": "x"}).status_code == 400
+    assert client.get(URL, {"organization": "R\x00D"}).status_code == 400
 
 
 @pytest.mark.django_db
