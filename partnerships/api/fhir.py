@@ -82,7 +82,15 @@ def affiliation(party: Party) -> dict:
 class OrganizationAffiliationView(APIView):
     """FHIR R4 ``OrganizationAffiliation`` search: a ``Bundle`` of type ``searchset``."""
 
-    renderer_classes = [FHIRJSONRenderer, JSONRenderer]
+    # JSON unless FHIR's own media type is asked for (Accept: application/fhir+json).
+    renderer_classes = [JSONRenderer, FHIRJSONRenderer]
+
+    def handle_exception(self, exc):
+        # Errors are plain JSON, as everywhere in the API, whatever was asked for.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
     def _parties(self, request):
         supported = Party.objects.filter(

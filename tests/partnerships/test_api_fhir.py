@@ -12,7 +12,7 @@ ODS = "https://fhir.nhs.uk/Id/ods-organization-code"
 
 @pytest.mark.django_db
 def test_the_bundle_validates_as_fhir_r4_and_names_both_trusts_by_ods_code(world, api_as):
-    response = api_as(world.regulator).get(URL)
+    response = api_as(world.regulator).get(URL, HTTP_ACCEPT="application/fhir+json")
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/fhir+json")
