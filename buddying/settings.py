@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "buddying.sync",
     "buddying.tokens",
     "buddying.dashboard",
+    "buddying.reports",
+    "buddying.notifications",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "buddying.context_processors.account",
+                "buddying.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -162,6 +165,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("nhsuk", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
+    # The type-ahead that organisation fields get when JavaScript runs (GOV.UK's, used by NHS.UK).
+    (
+        "accessible-autocomplete",
+        BASE_DIR / "node_modules" / "accessible-autocomplete" / "dist",
+    ),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -244,6 +252,15 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Buddying <noreply@buddying.nhs.uk>")
+# GOV.UK Notify, as NHS services send email: EMAIL_BACKEND=buddying.notifications.notify.
+# NotifyEmailBackend with an API key and the id of the template described in the README.
+GOVUK_NOTIFY_API_KEY = os.environ.get("GOVUK_NOTIFY_API_KEY", "")
+GOVUK_NOTIFY_TEMPLATE_ID = os.environ.get("GOVUK_NOTIFY_TEMPLATE_ID", "")
+# Where the links in emails point (the digest is sent by a worker, which has no request): by
+# default the first allowed host, over HTTPS once DEBUG is off.
+SITE_URL = os.environ.get("SITE_URL") or (
+    "http://localhost:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+)
 
 # REST API (DESIGN §6)
 REST_FRAMEWORK = {
@@ -343,6 +360,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewRagEnum": "partnerships.reviews.choices.ReviewRag",
         "LearningDirectionEnum": "partnerships.reviews.choices.LearningDirection",
         "LearningThemeEnum": "partnerships.reviews.choices.LearningTheme",
+        "ReportKindEnum": "buddying.reports.choices.ReportKind",
+        "ReportStatusEnum": "buddying.reports.choices.ReportStatus",
     },
 }
 
@@ -390,6 +409,23 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "buddying.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
+    },
+    # Summary reports (Europe/London, CELERY_TIMEZONE): the weekly partnership summaries on
+    # Monday at 07:30; the monthly portfolios and system-wide summary on the first working day
+    # of the month — beat cannot say "first working day", so it asks on each of the first seven
+    # days and the task builds only on the first working one.
+    "reports-weekly": {
+        "task": "buddying.reports.tasks.schedule_weekly_reports",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
+    "reports-monthly": {
+        "task": "buddying.reports.tasks.schedule_monthly_reports",
+        "schedule": crontab(hour=7, minute=30, day_of_month="1-7"),
+    },
+    # One digest per person per day (buddying.notifications); CELERY_TIMEZONE is Europe/London.
+    "daily-reminders": {
+        "task": "buddying.notifications.tasks.daily_reminders",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 

@@ -20,6 +20,7 @@ api_patterns = [
     path("", include("partnerships.reviews.api.urls")),
     path("", include("buddying.sync.api.urls")),
     path("", include("buddying.tokens.api.urls")),
+    path("", include("buddying.reports.api.urls")),
 ]
 
 
@@ -53,6 +54,8 @@ urlpatterns = [
     path("", include("risks.agreements.urls")),
     path("", include("partnerships.reviews.urls")),
     path("", include("buddying.tokens.urls")),
+    path("", include("buddying.reports.urls")),
+    path("notifications/", include("buddying.notifications.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),

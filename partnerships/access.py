@@ -12,6 +12,9 @@ to a partnership declares its route to it (``access_route``) and its who-may-do-
 - ``allows(user, action, obj)``: whether ``require`` would pass, for pages deciding which buttons
   to show.
 
+A model may also declare ``access_public(obj)``: rows for which it is true are visible to every
+member of the service (a published learning item), though only its rule's people may change them.
+
 Views, API, commands, tasks and reports all call it; nothing filters visibility by hand elsewhere.
 
 - A regulator (a ``regulator`` membership of a regulator organisation) reads everything, writes nothing.
@@ -19,6 +22,7 @@ Views, API, commands, tasks and reports all call it; nothing filters visibility 
 - A person with no membership sees nothing.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
@@ -35,6 +39,7 @@ __all__ = [
     "PRINCIPAL_PARTY_ROLES",
     "WRITE_ROLES",
     "allows",
+    "people_to_tell",
     "require",
     "visible",
 ]
@@ -156,6 +161,66 @@ def can_see(user, partnership: Partnership) -> bool:
     return any(party.organisation_id in mine for party in partnership.parties.all())
 
 
+# --- Who is told about it ----------------------------------------------------------------------
+
+
+def people_to_tell(
+    queryset: QuerySet,
+    *,
+    party: str = ANY_PARTY,
+    roles: Iterable[str] = WRITE_ROLES,
+    owners: Iterable[str] = (),
+) -> dict[object, set[int]]:
+    """Who is told about each row of ``queryset`` (a reminder): ``{pk: user ids}``, in one query
+    for the members and one per owner field, whatever the number of rows.
+
+    - the active members holding one of ``roles`` (programme managers and executives by default)
+      in the parties concerned: ``party`` is ``ANY_PARTY``, ``PRINCIPAL_PARTY`` or a lookup from
+      the row to an organisation (which counts only while it is a party to the partnership);
+    - the people named by each ``owners`` field (a lookup to a user), while they are members of
+      a party to the partnership.
+
+    Nobody else: only members of a party see the partnership, so a person told can always see the
+    item (regulators read everything, but are never told).
+    """
+    model = queryset.model
+    route = model.access_route
+    partnership_id = _sql_route(model)
+    prefix = f"{route}__" if route else ""
+    roles = list(roles)
+    if party in (ANY_PARTY, PRINCIPAL_PARTY):
+        membership = f"{prefix}parties__organisation__memberships"
+        conditions = {f"{membership}__role__in": roles, f"{membership}__user__is_active": True}
+        if party == PRINCIPAL_PARTY:
+            conditions[f"{prefix}parties__role__in"] = list(PRINCIPAL_PARTY_ROLES)
+        members = queryset.filter(**conditions)
+    else:
+        membership = f"{party}__memberships"
+        is_party = Exists(
+            Party.objects.filter(
+                partnership_id=OuterRef(partnership_id), organisation_id=OuterRef(f"{party}_id")
+            )
+        )
+        members = queryset.filter(
+            is_party,
+            **{f"{membership}__role__in": roles, f"{membership}__user__is_active": True},
+        )
+    told: dict[object, set[int]] = defaultdict(set)
+    for pk, user_id in members.values_list("pk", f"{membership}__user_id"):
+        told[pk].add(user_id)
+    for owner in owners:
+        owner_is_member = Exists(
+            Party.objects.filter(
+                partnership_id=OuterRef(partnership_id),
+                organisation__memberships__user_id=OuterRef(f"{owner}_id"),
+            )
+        )
+        named = queryset.filter(owner_is_member, **{f"{owner}__is_active": True})
+        for pk, user_id in named.values_list("pk", f"{owner}_id"):
+            told[pk].add(user_id)
+    return dict(told)
+
+
 # --- What may this person do -------------------------------------------------------------------
 
 
@@ -192,7 +257,12 @@ def _failed_check(user, action: str, obj) -> tuple[str, Rule] | None:
     """The first check ``action`` on ``obj`` fails, in the order visible, allowed, state."""
     rule = _rule(obj, action)
     partnership = partnership_of(obj)
-    if partnership is not None and not can_see(user, partnership):
+    public = getattr(type(obj), "access_public", None)  # e.g. a published learning item
+    if (
+        partnership is not None
+        and not (public is not None and public(obj) and memberships_of(user))
+        and not can_see(user, partnership)
+    ):
         return _VISIBLE, rule
     organisations = _organisations_counting(rule, obj, partnership)
     if not any(can_act_for(user, code, rule.roles) for code in organisations):

@@ -7,9 +7,11 @@ exactly what the API would say.
 """
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django_filters import rest_framework as filters
 
 from buddying.common.forms import NhsFormMixin, OrganisationChoiceField, VersionedFormMixin
-from partnerships import services
+from partnerships import access, services
 from partnerships.choices import (
     TRUST_KINDS,
     ClosureOutcome,
@@ -19,6 +21,7 @@ from partnerships.choices import (
 )
 from partnerships.filtersets import PartnershipFilterSet
 from partnerships.models import Objective, Organisation, Partnership, Party
+from partnerships.models.organisations import title_case_nhs
 
 DATE_ERRORS = {"invalid": "Enter a real date"}
 MONEY_ERRORS = {
@@ -33,31 +36,118 @@ def trust_choices():
     return Organisation.objects.filter(active=True, kind__in=TRUST_KINDS).order_by("name")
 
 
+def own_trust(user) -> Organisation | None:
+    """The one open trust this person may propose for, or ``None`` when there is none or several."""
+    if user is None:
+        return None
+    trusts = {
+        organisation.pk: organisation
+        for organisation in access.organisations_with_role(user, access.WRITE_ROLES)
+        if organisation.kind in TRUST_KINDS and organisation.active
+    }
+    return next(iter(trusts.values())) if len(trusts) == 1 else None
+
+
 # --- The list's filters --------------------------------------------------------------------------
 
 
+def region_choices() -> list[tuple[str, str]]:
+    """NHS England's regions that organisations belong to, by name (one query)."""
+    rows = (
+        Organisation.objects.exclude(region_code="")
+        .order_by("region_name")
+        .values_list("region_code", "region_name")
+        .distinct()
+    )
+    return [("", "Any region"), *((code, title_case_nhs(name) or code) for code, name in rows)]
+
+
+def icb_choices() -> list[tuple[str, str]]:
+    """Integrated care boards that organisations belong to, by name (one query)."""
+    rows = (
+        Organisation.objects.exclude(icb_code="")
+        .order_by("icb_name")
+        .values_list("icb_code", "icb_name")
+        .distinct()
+    )
+    return [
+        ("", "Any integrated care board"),
+        *((code, title_case_nhs(name) or code) for code, name in rows),
+    ]
+
+
+def organisations_named(value: str) -> Q:
+    """Organisations whose ODS code is ``value`` or whose name has every word of it ("Royal
+    Free", "rrk"), so people can find a trust as they would say it."""
+    words = value.split()
+    by_name = Q()
+    for word in words:
+        by_name &= Q(organisation__name__icontains=word)
+    return Q(organisation_id=value.strip().upper()) | (by_name if words else Q(pk__in=[]))
+
+
+class AnyCodeChoiceField(forms.ChoiceField):
+    """A select of known codes that still accepts any code typed into the address (``?region=y56``):
+    the filter decides what it matches, so an unknown code finds nothing rather than failing."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
 class PartnershipFilterForm(forms.Form):
-    """The list page's filter form: the FilterSet's fields, with checkboxes for status and kind."""
+    """The list page's filter form: the FilterSet's fields, with checkboxes for status and kind and
+    regions and ICBs chosen by name."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("status", "kind"):
             field = self.fields[name]
             field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
-        self.fields["organisation"].label = "Organisation's ODS code"
-        self.fields["organisation"].help_text = "For example, RRK"
+        self.fields["organisation"].label = "Organisation"
+        self.fields["organisation"].help_text = "Name or ODS code, for example Royal Free or RAL"
         self.fields["search"].label = "Reference or title"
-        self.fields["region"].label = "Region's ODS code"
-        self.fields["region"].help_text = "For example, Y56 for London"
+        self.fields["region"] = AnyCodeChoiceField(
+            label="Region", choices=region_choices(), required=False
+        )
+        self.fields["icb"] = AnyCodeChoiceField(
+            label="Integrated care board", choices=icb_choices(), required=False
+        )
         # Incremental sync is for the API; the page does not offer it.
         del self.fields["updated_since"]
 
 
 class PartnershipPageFilterSet(PartnershipFilterSet):
-    """``PartnershipFilterSet`` (the same filters as the API) with the browser's form."""
+    """``PartnershipFilterSet`` (the same filters as the API) with the browser's form: an
+    organisation may be given by name as well as by ODS code, and there is an ICB filter."""
+
+    icb = filters.CharFilter(method="filter_icb", label="Integrated care board (ODS code)")
 
     class Meta(PartnershipFilterSet.Meta):
         form = PartnershipFilterForm
+        fields = [*PartnershipFilterSet.Meta.fields, "icb"]
+
+    def filter_organisation(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(
+            Exists(Party.objects.filter(organisations_named(value), partnership_id=OuterRef("pk")))
+        )
+
+    def filter_region(self, queryset, name, value):
+        return self._party_in(queryset, "region", value)
+
+    def filter_icb(self, queryset, name, value):
+        return self._party_in(queryset, "icb", value)
+
+    def _party_in(self, queryset, prefix: str, value: str):
+        """Partnerships with a party in the region or ICB given by code ("Y56") or name ("London")."""
+        value = value.strip()
+        if not value:
+            return queryset
+        match = Q(**{f"organisation__{prefix}_code": value.upper()}) | Q(
+            **{f"organisation__{prefix}_name__icontains": value}
+        )
+        return queryset.filter(Exists(Party.objects.filter(match, partnership_id=OuterRef("pk"))))
 
 
 # --- Partnerships --------------------------------------------------------------------------------
@@ -129,10 +219,17 @@ class PartnershipProposeForm(PartnershipForm):
 
     field_order = ["buddy", "supported"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("buddy", "supported"):
             self.fields[name].queryset = trust_choices()
+            self.fields[name].widget.attrs["data-module"] = "app-autocomplete"
+        own = own_trust(user)
+        if own is not None and not self.is_bound:
+            # A trust in the Recovery Support Programme (or segment 4) is more likely the one
+            # receiving support; any other trust is more likely the buddy.
+            receiving = own.in_recovery_support or (own.segment or 0) >= 4
+            self.initial["supported" if receiving else "buddy"] = own.pk
         self.fields.update(_party_fields(PartyRole.BUDDY))
         self.fields.update(_party_fields(PartyRole.SUPPORTED))
 

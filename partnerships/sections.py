@@ -1,7 +1,9 @@
-"""The sections other apps add to a partnership's page, collected through a registry.
+"""The sections other apps add to a partnership, collected through a registry.
 
-An app registers its section in its ``AppConfig.ready()``; the partnership page shows every
-registered section in order, so adding an app touches neither this app nor its templates.
+An app registers its section in its ``AppConfig.ready()``. The partnership's overview shows one
+headline per registered section (its ``summary_template``) and a sub-navigation; each section has its
+own page, ``/partnerships/<id>/sections/<name>/``, showing its ``template``. Adding an app touches
+neither this app nor its templates.
 """
 
 from collections.abc import Callable
@@ -11,18 +13,29 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Section:
-    """``template`` is included with ``section_data`` set to ``data(partnership, user)``."""
+    """``template`` (the section's page) and ``summary_template`` (its headline on the overview)
+    are included with ``section_data`` set to ``data(partnership, user)``. ``title`` names it in the
+    sub-navigation; ``summary_data`` may give the overview something cheaper than ``data``."""
 
     name: str
     template: str
     data: Callable[[Any, Any], Any]
     order: int = 100
+    title: str = ""
+    summary_template: str | None = None
+    summary_data: Callable[[Any, Any], Any] | None = None
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
 class RenderedSection:
     name: str
+    title: str
     template: str
+    summary_template: str | None
     data: Any
 
 
@@ -33,9 +46,26 @@ def register(section: Section) -> None:
     _SECTIONS[section.name] = section
 
 
-def for_partnership(partnership, user) -> list[RenderedSection]:
-    """Each registered section's template and data for this partnership and person, in order."""
-    return [
-        RenderedSection(section.name, section.template, section.data(partnership, user))
-        for section in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.name))
-    ]
+def registered() -> list[Section]:
+    """Every registered section, in order (for the sub-navigation)."""
+    return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.name))
+
+
+def get(name: str) -> Section | None:
+    return _SECTIONS.get(name)
+
+
+def render(section: Section, partnership, user, *, summary: bool = False) -> RenderedSection:
+    source = section.summary_data if summary and section.summary_data else section.data
+    return RenderedSection(
+        section.name,
+        section.label,
+        section.template,
+        section.summary_template,
+        source(partnership, user),
+    )
+
+
+def for_partnership(partnership, user, *, summary: bool = False) -> list[RenderedSection]:
+    """Each registered section's templates and data for this partnership and person, in order."""
+    return [render(section, partnership, user, summary=summary) for section in registered()]

@@ -11,7 +11,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from buddying.common.forms import add_service_errors
@@ -88,7 +91,6 @@ def _detail_context(request, partnership) -> dict:
         "partnership": partnership,
         "parties": [(party, approvals.get(party.pk)) for party in partnership.parties.all()],
         "objectives": partnership.objectives.all(),
-        "history": selectors.partnership_history(partnership),
         "can_change": access.allows(user, "change", partnership),
         "can_change_status": access.allows(user, "transition", partnership),
         "can_approve": partnership.status == PartnershipStatus.PROPOSED
@@ -96,15 +98,81 @@ def _detail_context(request, partnership) -> dict:
         "missing_approvals": services.missing_approvals(partnership),
         "allowed_transitions": services.allowed_transitions(partnership),
         "principal_roles": access.PRINCIPAL_PARTY_ROLES,
-        "sections": sections.for_partnership(partnership, user),
+        "sections": sections.for_partnership(partnership, user, summary=True),
+        "subnav": _subnav(partnership, "overview"),
+        "today": timezone.localdate(),
     }
+
+
+def _subnav(partnership, current: str) -> list[dict]:
+    """The partnership's sub-navigation: the overview, one page per registered section, history."""
+    items = [
+        {
+            "name": "overview",
+            "text": "Overview",
+            "href": reverse("partnerships:detail", args=[partnership.pk]),
+        }
+    ]
+    items += [
+        {
+            "name": section.name,
+            "text": section.label,
+            "href": reverse("partnerships:section", args=[partnership.pk, section.name]),
+        }
+        for section in sections.registered()
+    ]
+    items.append(
+        {
+            "name": "history",
+            "text": "History",
+            "href": reverse("partnerships:history", args=[partnership.pk]),
+        }
+    )
+    for item in items:
+        item["current"] = item["name"] == current
+    return items
 
 
 @login_required
 def partnership_detail(request, pk):
+    """The overview: status, parties, objectives and one headline per section."""
     partnership = _visible_partnership(request, pk)
     return render(
         request, "partnerships/partnership_detail.jinja", _detail_context(request, partnership)
+    )
+
+
+@login_required
+def partnership_section(request, pk, name):
+    """One registered section of a partnership on its own page."""
+    partnership = _visible_partnership(request, pk)
+    section = sections.get(name)
+    if section is None:
+        raise Http404("No such section.")
+    return render(
+        request,
+        "partnerships/partnership_section.jinja",
+        {
+            "partnership": partnership,
+            "section": sections.render(section, partnership, request.user),
+            "today": timezone.localdate(),
+            "subnav": _subnav(partnership, name),
+        },
+    )
+
+
+@login_required
+def partnership_history(request, pk):
+    """Every change to the partnership, its parties and objectives."""
+    partnership = _visible_partnership(request, pk)
+    return render(
+        request,
+        "partnerships/partnership_history.jinja",
+        {
+            "partnership": partnership,
+            "history": selectors.partnership_history(partnership),
+            "subnav": _subnav(partnership, "history"),
+        },
     )
 
 
@@ -117,7 +185,7 @@ def partnership_create(request):
         raise PermissionDenied(
             "Only a programme manager or executive of an NHS organisation can propose a partnership."
         )
-    form = PartnershipProposeForm(_posted(request))
+    form = PartnershipProposeForm(_posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             partnership = services.partnership_create(
@@ -134,7 +202,9 @@ def partnership_create(request):
         else:
             messages.success(request, f"Partnership {partnership.reference} proposed.")
             return redirect("partnerships:detail", pk=partnership.pk)
-    return render(request, "partnerships/partnership_form.jinja", {"form": form})
+    return render(
+        request, "partnerships/partnership_form.jinja", {"form": form, "uses_autocomplete": True}
+    )
 
 
 @login_required

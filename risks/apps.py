@@ -7,12 +7,15 @@ class RisksConfig(AppConfig):
 
     def ready(self) -> None:
         from partnerships import sections
+        from risks import selectors
 
         sections.register(
             sections.Section(
                 name="risks",
+                title="Risks",
                 template="risks/_section.jinja",
-                data=lambda partnership, user: None,
-                order=10,
+                summary_template="risks/_summary.jinja",
+                data=lambda partnership, user: selectors.partnership_risks(partnership, user),
+                order=20,
             )
         )

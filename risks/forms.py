@@ -7,7 +7,12 @@ exactly what the API returns.
 from django import forms
 from django.contrib.auth import get_user_model
 
-from buddying.common.forms import NhsFormMixin, OrganisationChoiceField, VersionedFormMixin
+from buddying.common.forms import (
+    NhsFormMixin,
+    OrganisationChoiceField,
+    VersionedFormMixin,
+    confirm_field,
+)
 from partnerships.models import Organisation, Partnership
 from risks import matrix
 from risks.choices import ActionStatus, AppetiteLevel, ReviewFrequency, RiskCategory, RiskStatus
@@ -46,6 +51,7 @@ def _scale(label: str, axis: str) -> forms.TypedChoiceField:
 
 
 class RiskForm(NhsFormMixin, forms.Form):
+    confirm = confirm_field("Yes, this review date is right")
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
     description = forms.CharField(widget=forms.Textarea, required=False)
     category = forms.ChoiceField(
@@ -127,6 +133,7 @@ class RiskEditForm(VersionedFormMixin, RiskForm):
 
 
 class ActionForm(NhsFormMixin, forms.Form):
+    confirm = confirm_field("Yes, this due date is right")
     description = forms.CharField(
         widget=forms.Textarea,
         label="What will be done",

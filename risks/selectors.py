@@ -411,3 +411,63 @@ def action_list(user, today: date | None = None) -> QuerySet[RiskAction]:
         .select_related("risk", "risk__partnership", "owner")
         .annotate(overdue=_flag(action_overdue_q(today)))
     )
+
+
+# --- A partnership's risks, for its overview and its risks section ----------------------------
+
+PARTNERSHIP_TOP_RISKS = 5
+
+
+@dataclass(frozen=True)
+class PartnershipRisks:
+    """What a partnership's overview and risks section say about its risks."""
+
+    open_count: int
+    outside_appetite_count: int
+    review_overdue_count: int
+    overdue_action_count: int
+    bands: dict[str, int]
+    top: list  # the highest current scores, with ``outside_appetite_for`` set
+    can_add: bool
+
+    @property
+    def headline(self) -> str:
+        if not self.open_count:
+            return "No open risks"
+        text = f"{self.open_count} open {'risk' if self.open_count == 1 else 'risks'}"
+        if self.outside_appetite_count:
+            text += f", {self.outside_appetite_count} outside a party's appetite"
+        return text
+
+
+def partnership_risks(partnership: Partnership, user) -> PartnershipRisks:
+    """Counts, bands and the top risks of one partnership, in four queries whatever its size.
+
+    The caller has already checked the person may see the partnership.
+    """
+    today = timezone.localdate()
+    risks = Risk.objects.filter(partnership=partnership)
+    counts = risks.aggregate(
+        open_count=Count("pk", filter=Q(status=RiskStatus.OPEN)),
+        outside_appetite_count=Count("pk", filter=outside_appetite_q()),
+        review_overdue_count=Count("pk", filter=review_overdue_q(today)),
+    )
+    overdue_actions = RiskAction.objects.filter(
+        action_overdue_q(today), risk__partnership=partnership
+    ).count()
+    top = attach_outside_appetite(
+        list(
+            risks.filter(status=RiskStatus.OPEN)
+            .select_related("owner_organisation")
+            .order_by("-current_score", "reference")[:PARTNERSHIP_TOP_RISKS]
+        )
+    )
+    return PartnershipRisks(
+        open_count=counts["open_count"],
+        outside_appetite_count=counts["outside_appetite_count"],
+        review_overdue_count=counts["review_overdue_count"],
+        overdue_action_count=overdue_actions,
+        bands=band_counts(risks),
+        top=top,
+        can_add=access.allows(user, "change", Risk(partnership=partnership)),
+    )

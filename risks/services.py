@@ -12,10 +12,12 @@ import calendar
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from buddying.common import writes
+from buddying.common.errors import NEEDS_CONFIRMATION
 from buddying.common.writes import save
 from partnerships import access
 from partnerships.models import Organisation, Partnership, ReferenceCounter
@@ -57,6 +59,32 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+# --- Dates that are allowed but unlikely -------------------------------------------------------
+# A review or action date in the past needs the person to confirm it (recording what was already
+# missed is legitimate; a typo of the year is not); more than five years ahead is refused.
+FURTHEST_AHEAD_MONTHS = 60
+
+
+def _check_date(name: str, value: date | None, *, confirm: bool, label: str) -> None:
+    if value is None:
+        return
+    today = timezone.localdate()
+    furthest = add_months(today, FURTHEST_AHEAD_MONTHS)
+    if value > furthest:
+        raise ValidationError(
+            {name: f"The {label} must be within five years, by {furthest.day} {furthest:%B %Y}."}
+        )
+    if value < today and not confirm:
+        raise ValidationError(
+            {
+                name: ValidationError(
+                    f"The {label} is in the past. If that is right, confirm it and save again.",
+                    code=NEEDS_CONFIRMATION,
+                )
+            }
+        )
+
+
 # --- Risks -------------------------------------------------------------------------------------
 
 
@@ -75,14 +103,18 @@ def _refresh_scores(risk: Risk) -> Risk:
 
 
 @transaction.atomic
-def risk_create(*, partnership: Partnership, by, **fields: Any) -> Risk:
+def risk_create(*, partnership: Partnership, by, confirm: bool = False, **fields: Any) -> Risk:
     """Add a risk to a partnership's register with the next reference (``R-001``, ``R-002`` …).
 
-    Without a next review date, the first review falls one review period from today.
+    Without a next review date, the first review falls one review period from today; a date in
+    the past needs ``confirm``.
     """
     _check_fields(fields, RISK_FIELDS)
     risk = Risk(partnership=partnership, number=0, reference="pending", **fields)
     access.require(by, "change", risk)
+    _check_date(
+        "next_review_date", risk.next_review_date, confirm=confirm, label="next review date"
+    )
     if not risk.next_review_date and risk.review_frequency in REVIEW_MONTHS:
         risk.next_review_date = add_months(
             timezone.localdate(), REVIEW_MONTHS[risk.review_frequency]
@@ -96,15 +128,22 @@ def risk_create(*, partnership: Partnership, by, **fields: Any) -> Risk:
 
 
 @transaction.atomic
-def risk_update(*, risk: Risk, by, version: int | None = None, **fields: Any) -> Risk:
+def risk_update(
+    *, risk: Risk, by, version: int | None = None, confirm: bool = False, **fields: Any
+) -> Risk:
     """Change a risk (read at ``version``): its scores, controls, review or status (closing needs
-    a reason). Only the fields whose value changes are written."""
+    a reason). Only the fields whose value changes are written; a new review date in the past
+    needs ``confirm``."""
     _check_fields(fields, RISK_FIELDS)
     risk = writes.lock(_risk_rows(), risk.pk)
     access.require(by, "change", risk)
     writes.check_version(risk, version)
     previous_status = risk.status
     changed = writes.apply(risk, fields)
+    if "next_review_date" in changed and risk.status == RiskStatus.OPEN:
+        _check_date(
+            "next_review_date", risk.next_review_date, confirm=confirm, label="next review date"
+        )
     _apply_status(risk, previous_status)
     if risk.status != previous_status:
         changed += ["closed_on", "closing_reason"]
@@ -127,11 +166,13 @@ def _apply_action_status(action: RiskAction) -> None:
 
 
 @transaction.atomic
-def action_create(*, risk: Risk, by, **fields: Any) -> RiskAction:
-    """Add an action (what, who, by when) to a risk."""
+def action_create(*, risk: Risk, by, confirm: bool = False, **fields: Any) -> RiskAction:
+    """Add an action (what, who, by when) to a risk; a due date in the past needs ``confirm``."""
     access.require(by, "change", risk)
     _check_fields(fields, ACTION_FIELDS)
     action = RiskAction(risk=risk, **fields)
+    if action.status != ActionStatus.DONE:
+        _check_date("due_date", action.due_date, confirm=confirm, label="due date")
     _apply_action_status(action)
     save(action, by=by)
     return action
@@ -139,9 +180,10 @@ def action_create(*, risk: Risk, by, **fields: Any) -> RiskAction:
 
 @transaction.atomic
 def action_update(
-    *, action: RiskAction, by, version: int | None = None, **fields: Any
+    *, action: RiskAction, by, version: int | None = None, confirm: bool = False, **fields: Any
 ) -> RiskAction:
-    """Change an action (read at ``version``), or mark it done (the completion date is today)."""
+    """Change an action (read at ``version``), or mark it done (the completion date is today).
+    A new due date in the past needs ``confirm``."""
     _check_fields(fields, ACTION_FIELDS)
     rows = RiskAction.objects.select_related("risk__partnership")
     action = writes.lock(rows.prefetch_related("risk__partnership__parties"), action.pk)
@@ -149,6 +191,8 @@ def action_update(
     writes.check_version(action, version)
     completed_on = action.completed_on
     changed = writes.apply(action, fields)
+    if "due_date" in changed and action.status != ActionStatus.DONE:
+        _check_date("due_date", action.due_date, confirm=confirm, label="due date")
     _apply_action_status(action)
     if action.completed_on != completed_on:
         changed.append("completed_on")

@@ -13,13 +13,17 @@ nobody signed in). Writes send an empty body: they show what is refused before a
 The admin site (superusers only) is Django's own and is left out.
 """
 
+import uuid
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from buddying.notifications.models import Reminder
 from buddying.tokens import services as token_services
+from partnerships.commitments.models import DeliveryUpload
 from risks.agreements import services as agreement_services
 from tests.agreements import helpers as agreement_helpers
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
@@ -50,6 +54,7 @@ class Objects:
     action: object
     objective: object
     party: object
+    upload: object
     secondment: object
     review: object
     learning: object
@@ -57,6 +62,8 @@ class Objects:
     signed: object = None  # version 1, in force
     dispute: object = None  # about version 1
     token: object = None  # the buddy executive's API token
+    report: object = None  # a weekly summary of the partnership, built
+    reminder: object = None  # the buddy programme manager's
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,8 @@ ROUTES: dict[str, Route] = {
     # --- The shell and the dashboard ---------------------------------------------------------
     "dashboard": Route(lambda o: "/", {
         "GET":  "200 200 200 200 200 200 200 302"}),
+    "portfolio": Route(lambda o: "/portfolio/", {
+        "GET":  "200 200 200 200 200 200 200 302"}),
     "healthz": Route(lambda o: "/healthz", {
         "GET":  "200 200 200 200 200 200 200 200"}),
     "login": Route(lambda o: "/sign-in/", {
@@ -94,6 +103,10 @@ ROUTES: dict[str, Route] = {
         "GET":  "200 200 403 200 403 200 403 302",
         "POST": "200 200 403 200 403 200 403 302"}),
     "partnerships:detail": Route(lambda o: f"{P}/{o.world.partnership.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "partnerships:section": Route(lambda o: f"{P}/{o.world.partnership.pk}/sections/risks/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "partnerships:history": Route(lambda o: f"{P}/{o.world.partnership.pk}/history/", {
         "GET":  "200 200 200 200 200 404 404 302"}),
     "partnerships:update": Route(lambda o: f"{P}/{o.world.partnership.pk}/edit/", {
         "GET":  "200 200 403 200 403 404 404 302",
@@ -132,6 +145,9 @@ ROUTES: dict[str, Route] = {
     "commitments:upload": Route(lambda o: f"{P}/{o.world.partnership.pk}/deliveries/upload/", {
         "GET":  "200 200 403 200 403 404 404 302",
         "POST": "200 200 403 200 403 404 404 302"}),
+    "commitments:upload-status": Route(
+        lambda o: f"{P}/{o.world.partnership.pk}/deliveries/uploads/{o.upload.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
     "commitments:detail": Route(lambda o: f"{P}/commitments/{o.commitment.pk}/", {
         "GET":  "200 200 200 200 200 404 404 302"}),
     "commitments:update": Route(lambda o: f"{P}/commitments/{o.commitment.pk}/edit/", {
@@ -273,6 +289,27 @@ ROUTES: dict[str, Route] = {
     "agreements:dispute_transition": Route(lambda o: f"/disputes/{o.dispute.pk}/status/", {
         "GET":  "200 200 403 200 403 404 404 302",
         "POST": "200 200 403 200 403 404 404 302"}),
+    # --- Reports (pages): a weekly summary of the world's partnership, built ---------------------
+    # Asking for a report is reading: anyone signed in gets the form (and its errors back).
+    "reports:list": Route(lambda o: "/reports/", {
+        "GET":  "200 200 200 200 200 200 200 302"}),
+    "reports:create": Route(lambda o: "/reports/request/", {
+        "GET":  "200 200 200 200 200 200 200 302",
+        "POST": "200 200 200 200 200 200 200 302"}),
+    "reports:detail": Route(lambda o: f"/reports/{o.report.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    "reports:download": Route(lambda o: f"/reports/{o.report.pk}/download/pdf/", {
+        "GET":  "200 200 200 200 200 404 404 302"}),
+    # --- Notifications: every signed-in person has their own; the reminder is the buddy PM's --
+    "notifications:list": Route(lambda o: "/notifications/", {
+        "GET":  "200 200 200 200 200 200 200 302"}),
+    "notifications:read-all": Route(lambda o: "/notifications/read-all/", {
+        "POST": "302 302 302 302 302 302 302 302"}),
+    "notifications:preferences": Route(lambda o: "/notifications/preferences/", {
+        "GET":  "200 200 200 200 200 200 200 302",
+        "POST": "200 200 200 200 200 200 200 302"}),
+    "notifications:read": Route(lambda o: f"/notifications/{o.reminder.pk}/read/", {
+        "POST": "404 302 404 404 404 404 404 302"}),
     # --- API ----------------------------------------------------------------------------------
     "organisation-list": Route(lambda o: f"{A}/organisations/", {
         "GET":  "200 200 200 200 200 200 200 401"}),
@@ -384,6 +421,13 @@ ROUTES: dict[str, Route] = {
         "POST": "200 200 200 200 200 200 200 302"}),
     "tokens:revoke": Route(lambda o: f"/account/tokens/{o.token.pk}/revoke/", {
         "POST": "302 404 404 404 404 404 404 302"}),
+    "report-list": Route(lambda o: f"{A}/reports/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 400 400 400 400 400 401"}),
+    "report-detail": Route(lambda o: f"{A}/reports/{o.report.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "report-download": Route(lambda o: f"{A}/reports/{o.report.pk}/download/pdf/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
     "schema": Route(lambda o: "/api/schema/", {
         "GET":  "200 200 200 200 200 200 200 200"}),
     "api-docs": Route(lambda o: "/api/docs/", {
@@ -414,8 +458,26 @@ def test_every_route_has_an_entry():
     assert sorted(set(ROUTES) - routes) == [], "These entries name no route any more"
 
 
+def _built_report(world):
+    from django.core.files.base import ContentFile
+
+    from buddying.reports.models import ReportRequest
+
+    report = ReportRequest.objects.create(
+        kind="partnership_weekly",
+        partnership=world.partnership,
+        period_start="2026-06-01",
+        period_end="2026-06-07",
+        status="done",
+    )
+    report.pdf_file.save("report.pdf", ContentFile(b"%PDF-1.7"), save=False)
+    report.body_file.save("body.html", ContentFile(b"<p>Figures</p>"), save=True)
+    return report
+
+
 @pytest.fixture
-def objects(world):
+def objects(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     commitment = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
     risk = RiskFactory(partnership=world.partnership, owner=world.buddy_pm)
     world.appetite = RiskAppetiteFactory(organisation=world.buddy, category="financial")
@@ -428,6 +490,9 @@ def objects(world):
         action=RiskActionFactory(risk=risk, owner=world.buddy_pm),
         objective=world.partnership.objectives.create(title="Reduce waits"),
         party=world.partnership.parties.get(organisation=world.supported),
+        upload=DeliveryUpload.objects.create(
+            partnership=world.partnership, uploaded_by=world.buddy_pm, rows=1
+        ),
         secondment=SecondmentFactory(
             partnership=world.partnership,
             home_organisation=world.buddy,
@@ -441,6 +506,19 @@ def objects(world):
             agreement=signed, by=world.buddy_pm, raised_by_organisation=world.buddy, title="Cap"
         ),
         token=token_services.token_create(user=world.buddy_exec, name="Mirror")[0],
+        report=_built_report(world),
+        reminder=Reminder.objects.create(
+            rule="review_overdue",
+            item_type="reviews.outcomereview",
+            item_id=uuid.uuid4(),
+            due_date=date(2026, 7, 14),
+            user=world.buddy_pm,
+            partnership=world.partnership,
+            text="Interim review overdue",
+            url="/",
+            raised_on=date(2026, 7, 15),
+            run=uuid.uuid4(),
+        ),
     )
 
 

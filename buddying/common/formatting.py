@@ -55,3 +55,35 @@ def quantity_text(value: Decimal | None, unit: str) -> str:
     if unit == "fte":
         return f"{sign}{text} FTE"
     return f"{sign}{text} {unit[:-1] if text == '1' else unit}"
+
+
+def money_board(value: Decimal | int | float | None) -> str:
+    """Money as a board reads it: whole pounds ("£39,123"), "£1.2 million" from a million up."""
+    if value is None:
+        return "Not recorded"
+    value = Decimal(value)
+    if abs(value) >= 1_000_000:
+        return money(value)
+    sign = "−" if value < 0 else ""
+    return f"{sign}£{int(abs(value).quantize(Decimal(1))):,}"
+
+
+def quantity_board(value: Decimal | None, unit: str) -> str:
+    """A quantity as a board reads it: whole hours and days ("391 hours"), whole pounds
+    ("£39,123", "£1.2 million") and FTE to one place ("0.4 FTE"). The precise figure is in the CSV."""
+    if value is None:
+        return "Not recorded"
+    if unit == "gbp":
+        return money_board(value)
+    sign = "−" if value < 0 else ""
+    if unit == "fte":
+        return f"{sign}{abs(Decimal(value)).quantize(Decimal('0.1')):f} FTE"
+    whole = int(abs(Decimal(value)).quantize(Decimal(1)))
+    return f"{sign}{whole:,} {unit[:-1] if whole == 1 else unit}"
+
+
+def percent(value: Decimal | float | None) -> str:
+    """A whole percentage ("32%"), or "Not recorded" when there is nothing to divide by."""
+    if value is None:
+        return "Not recorded"
+    return f"{Decimal(value).quantize(Decimal(1)):,}%"

@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
-from buddying.common.errors import StaleVersion
+from buddying.common.errors import StaleVersion, needs_confirmation
 
 
 def add_service_errors(form: forms.Form, error: ValidationError, *, field: str | None = None):
@@ -19,6 +19,9 @@ def add_service_errors(form: forms.Form, error: ValidationError, *, field: str |
     if isinstance(error, StaleVersion):
         _show_stale(form, error)
         return
+    if needs_confirmation(error):
+        # The page then shows the form's "yes, this is right" box (see ``confirm_field``).
+        form.asks_to_confirm = True
     if hasattr(error, "error_dict"):
         for key, messages in error.error_dict.items():
             form.add_error(key if key in form.fields else field, messages)
@@ -129,3 +132,9 @@ class VersionedFormMixin:
     @property
     def version(self) -> int | None:
         return getattr(self, "cleaned_data", {}).get("version")
+
+
+def confirm_field(label: str) -> forms.BooleanField:
+    """The box a person ticks to confirm a value the service found implausible. Pages show it
+    when ``form.asks_to_confirm`` (set by ``add_service_errors``) or once it is ticked."""
+    return forms.BooleanField(required=False, label=label)

@@ -35,6 +35,9 @@ def environment(**options) -> Environment:
             "number": number_format,
             "or_none": formatting.or_none,
             "quantity": quantity_text,
+            "board": formatting.quantity_board,
+            "money_board": formatting.money_board,
+            "percent": formatting.percent,
         }
     )
     return env

@@ -4,4 +4,5 @@ from buddying.dashboard import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("portfolio/", views.portfolio, name="portfolio"),
 ]

@@ -1,48 +1,75 @@
-"""The home page: what needs the person's attention, then their partnerships."""
+"""The home pages: what needs the person's attention, and the regulator's portfolio."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 
+from buddying.dashboard import selectors
+from buddying.dashboard.filtersets import PortfolioFilterSet
 from partnerships import access
 from partnerships import selectors as partnership_selectors
 from partnerships.choices import PartnershipStatus, Rag
-from partnerships.commitments import selectors as commitment_selectors
-from risks import selectors as risk_selectors
-from risks.choices import RiskStatus
 
-DASHBOARD_ROWS = 10
+PAGE_SIZE = 25
 
 
 @login_required
 def dashboard(request):
-    """What needs the person's attention: approvals, commitments behind plan, risks outside
-    appetite, then their partnerships."""
-    partnerships = partnership_selectors.partnership_list(request.user).order_by(
-        "status", "reference"
-    )[:50]
-    awaiting = partnership_selectors.partnerships_awaiting_approval_by(request.user).order_by(
-        "reference"
-    )
-    behind = (
-        commitment_selectors.commitment_list(request.user)
-        .filter(rag__in=[Rag.RED, Rag.AMBER], partnership__status=PartnershipStatus.ACTIVE)
-        .order_by("percent_of_expected", "reference")[:DASHBOARD_ROWS]
-    )
-    outside_appetite = (
-        risk_selectors.risk_list(request.user)
-        .filter(outside_appetite=True, status=RiskStatus.OPEN)
-        .order_by("-current_score", "reference")[:DASHBOARD_ROWS]
-    )
+    """A regulator's home is the portfolio; everyone else's is what needs them, then their
+    partnerships."""
+    if access.is_regulator(request.user):
+        return portfolio(request, home=True)
+    items = selectors.needs_attention(request.user)
     return render(
         request,
         "dashboard/dashboard.jinja",
         {
-            "partnerships": partnerships,
-            "awaiting_approval": awaiting,
-            "commitments_behind": behind,
-            "risks_outside_appetite": outside_appetite,
+            "items": items,
+            "waiting": [item for item in items if item.count],
+            "by_key": {item.key: item for item in items},
+            "partnerships": partnership_selectors.partnership_list(request.user).order_by(
+                "status", "reference"
+            )[:50],
             "rag_labels": dict(Rag.choices),
             "has_memberships": bool(access.memberships_of(request.user)),
-            "is_regulator": access.is_regulator(request.user),
+            "is_programme_manager": any(
+                m.role == "programme_manager" for m in access.memberships_of(request.user)
+            ),
+        },
+    )
+
+
+@login_required
+def portfolio(request, home: bool = False):
+    """Every partnership the person may see with its status, delivery, risks outside appetite and
+    last activity, filterable by name, region, ICB, status and delivery."""
+    today = timezone.localdate()
+    queryset = selectors.portfolio(request.user, today)
+    filterset = PortfolioFilterSet(
+        request.GET or None,
+        queryset=queryset.order_by("-quiet", "status", "reference"),
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    filters_query = query.urlencode()
+    return render(
+        request,
+        "dashboard/portfolio.jinja",
+        {
+            "home": home,
+            "filterset": filterset,
+            "form": filterset.form,
+            "page": page,
+            "partnerships": page.object_list,
+            "filters_query": filters_query,
+            "page_url_prefix": "?" + (filters_query + "&" if filters_query else "") + "page=",
+            "by_region": selectors.portfolio_by_region(filterset.qs),
+            "statuses": PartnershipStatus.choices,
+            "rag_labels": dict(Rag.choices),
+            "quiet_days": selectors.QUIET_DAYS,
+            "today": today,
+            "uses_autocomplete": False,
         },
     )

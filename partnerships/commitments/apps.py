@@ -15,8 +15,10 @@ class CommitmentsConfig(AppConfig):
         sections.register(
             sections.Section(
                 name="commitments",
+                title="Delivery",
                 template="commitments/_section.jinja",
+                summary_template="commitments/_summary.jinja",
                 data=lambda partnership, user: selectors.commitment_summary(partnership, user=user),
-                order=20,
+                order=10,
             )
         )

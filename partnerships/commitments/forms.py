@@ -5,16 +5,17 @@ services make the change and apply every workflow rule. The upload form reads th
 encoding, its columns — and hands the rows to ``services.deliveries_upload``, which checks each.
 """
 
-import csv
-import io
+import hashlib
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from buddying.common.forms import (
     NhsFormMixin,
     OrganisationChoiceField,
     VersionedFormMixin,
     add_service_errors,
+    confirm_field,
 )
 from partnerships.choices import DeliveryStaffGroup
 from partnerships.commitments import services
@@ -106,6 +107,8 @@ class CommitmentForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
 class DeliveryForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
     """Log a delivery (the quick form on a commitment's page) or correct one."""
 
+    confirm = confirm_field("Yes, this quantity is right")
+
     class Meta:
         model = Delivery
         fields = list(services.DELIVERY_FIELDS)
@@ -135,56 +138,20 @@ class DeliveriesUploadForm(forms.Form):
         error_messages={"required": "Select a CSV file", "empty": "The selected file is empty"},
     )
 
+    confirm_again = confirm_field("These are new deliveries: upload the file again")
+    confirm_quantities = confirm_field("The quantities flagged are right")
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > UPLOAD_MAX_BYTES:
             raise forms.ValidationError("The selected file must be smaller than 10MB")
         content = upload.read()
-        if not content.strip():
-            raise forms.ValidationError("The selected file is empty")
-        not_csv = forms.ValidationError(
-            "The selected file must be a CSV file (in Excel, save it as ‘CSV UTF-8’)"
-        )
-        if b"\x00" in content:
-            raise not_csv
+        self.file_hash = hashlib.sha256(content).hexdigest()
+        self.file_name = upload.name or ""
+        self.content = content
         try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise not_csv from None
-        try:
-            records = list(csv.reader(io.StringIO(text, newline="")))
-        except csv.Error:
-            raise not_csv from None
-        header = [_column(name) for name in records[0]]
-        missing = [name for name in services.UPLOAD_REQUIRED_COLUMNS if name not in header]
-        unknown = [name for name in header if name and name not in services.UPLOAD_COLUMNS]
-        if missing or unknown or len(set(header)) != len(header):
-            raise forms.ValidationError(
-                "The selected file must have the columns "
-                + ", ".join(f"‘{name}’" for name in services.UPLOAD_COLUMNS)
-                + " in its first row. It has "
-                + (", ".join(f"‘{name}’" for name in header if name) or "none")
-                + "."
-            )
-        rows = []
-        for number, record in enumerate(records[1:], start=2):
-            if not any(cell.strip() for cell in record):
-                continue  # blank lines, often at the end of a spreadsheet's export
-            row = {
-                name: (record[index] if index < len(record) else "")
-                for index, name in enumerate(header)
-            }
-            rows.append((number, row))
-        if not rows:
-            raise forms.ValidationError("The selected file has no deliveries in it")
-        if len(rows) > services.UPLOAD_MAX_ROWS:
-            raise forms.ValidationError(
-                f"The selected file must have {services.UPLOAD_MAX_ROWS:,} rows or fewer"
-            )
+            rows = services.upload_rows(content)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
         self.rows = rows
         return upload
-
-
-def _column(name: str) -> str:
-    """Column names as people write them: any case, underscores or spaces."""
-    return " ".join(name.replace("_", " ").strip().lower().split())

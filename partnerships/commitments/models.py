@@ -6,6 +6,7 @@ The tables keep the names they had when commitments lived in the ``partnerships`
 """
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -189,3 +190,43 @@ class Delivery(TimeStampedModel):
                     f"The date must be on or after the commitment starts ({start.day} {start:%B %Y})."
                 ]
         return errors
+
+
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be checked"
+    RUNNING = "running", "Being checked"
+    DONE = "done", "Saved"
+    FAILED = "failed", "Not saved"
+
+
+class DeliveryUpload(models.Model):
+    """A file of deliveries for a partnership: its SHA-256, so the same file is not saved twice by
+    mistake, how many rows it held and who sent it. A file too large to check while the page
+    waits is kept here and checked by a Celery task, whose progress its page shows."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(max_length=10, choices=UploadStatus.choices, default="done")
+    file = models.FileField(upload_to="delivery-uploads/", blank=True)
+    confirm_again = models.BooleanField(default=False)
+    confirm_quantities = models.BooleanField(default=False)
+    row_errors = models.JSONField(default=dict, blank=True)
+    more_row_errors = models.PositiveIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="delivery_uploads"
+    )
+    sha256 = models.CharField("SHA-256 of the file", max_length=64, blank=True, db_index=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or 'Upload'} ({self.rows} rows)"

@@ -44,7 +44,7 @@ from buddying.common.history import history_entries
 from partnerships import access
 from partnerships.choices import Rag
 from partnerships.commitments.choices import CommitmentCategory, CommitmentUnit
-from partnerships.commitments.models import Commitment, Delivery
+from partnerships.commitments.models import Commitment, Delivery, DeliveryUpload
 from partnerships.models import Partnership
 from partnerships.models.organisations import title_case_nhs
 
@@ -242,6 +242,7 @@ class CommitmentSummary:
     by_category: list[FigureRow]
     committable_organisation_ids: frozenset[str]
     headline: str
+    totals: list[FigureRow] = ()  # the whole partnership, one row per unit
 
     @property
     def can_add(self) -> bool:
@@ -261,7 +262,7 @@ def _headline(commitments: list) -> str:
 
 
 def commitment_summary(partnership: Partnership, user=None) -> CommitmentSummary:
-    """The commitments section of a partnership page, in three queries whatever its size.
+    """The commitments section of a partnership page, in four queries whatever its size.
 
     The caller has already checked the person may see the partnership.
     """
@@ -273,6 +274,9 @@ def commitment_summary(partnership: Partnership, user=None) -> CommitmentSummary
         )
     )
     rollups = commitment_rollups(queryset, today)
+    totals = [
+        _figure_row(CommitmentUnit(row["unit"]).label, row) for row in _rollup(queryset, today)
+    ]
     committable = (
         frozenset(
             p.organisation_id
@@ -288,6 +292,7 @@ def commitment_summary(partnership: Partnership, user=None) -> CommitmentSummary
         by_category=rollups["by_category"],
         committable_organisation_ids=committable,
         headline=_headline(commitments),
+        totals=totals,
     )
 
 
@@ -315,3 +320,10 @@ def commitment_history(commitment: Commitment, limit: int = COMMITMENT_HISTORY_L
     # Each list is oldest first, so the position breaks ties of one moment (newest first still).
     ordered = sorted(enumerate(history), key=lambda item: (item[1].when, item[0]), reverse=True)
     return [entry for _, entry in ordered[:limit]]
+
+
+def uploads_visible_to(user):
+    """Uploads of the partnerships the person may see."""
+    return DeliveryUpload.objects.filter(
+        partnership__in=access.visible(Partnership, user)
+    ).select_related("uploaded_by")

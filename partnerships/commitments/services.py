@@ -4,22 +4,29 @@ A party plans a commitment; its programme managers and executives log what was d
 figures (delivered, expected, variance, RAG) are computed in the database by the selectors.
 """
 
+import csv
+import hashlib
+import io
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
+from django.http import Http404
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from buddying.common import writes
-from buddying.common.errors import RowErrors
+from buddying.common.errors import NEEDS_CONFIRMATION, RowErrors
+from buddying.common.formatting import datetime_long, quantity_text
 from buddying.common.writes import save
 from partnerships import access
 from partnerships.choices import DeliveryStaffGroup
-from partnerships.commitments.models import Commitment, Delivery
+from partnerships.commitments.choices import CommitmentUnit
+from partnerships.commitments.models import Commitment, Delivery, DeliveryUpload, UploadStatus
 from partnerships.models import Organisation, Partnership, ReferenceCounter
 
 # A party plans a commitment; its programme managers and executives log what was delivered. The
@@ -36,6 +43,7 @@ COMMITMENT_FIELDS = (
 )
 DELIVERY_FIELDS = ("date", "quantity", "staff_group", "note")
 UPLOAD_MAX_ROWS = 50_000
+ROW_ERRORS_LISTED = 100
 
 
 def committable_parties(user, partnership: Partnership) -> list:
@@ -130,6 +138,46 @@ def _delivery_errors(delivery: Delivery, today: date) -> dict[str, list[str]]:
     return errors
 
 
+# --- Implausible quantities ---
+# A quantity that is allowed but unlikely (a slip of the keyboard turns "well behind" into "on
+# track") needs the person to confirm it: in the browser a tick box, in the API ``"confirm": true``.
+HOURS_IN_A_DAY = Decimal(24)
+ONE_FTE = Decimal(1)
+
+
+def _delivered_so_far(commitment_ids, *, excluding=None) -> dict:
+    """What is logged against each commitment, in one query."""
+    rows = Delivery.objects.filter(commitment_id__in=commitment_ids)
+    if excluding is not None:
+        rows = rows.exclude(pk=excluding)
+    totals = rows.values("commitment_id").annotate(total=Sum("quantity")).order_by()
+    return {row["commitment_id"]: row["total"] for row in totals}
+
+
+def _implausible(commitment: Commitment, quantity: Decimal, before: Decimal) -> str | None:
+    """Why a quantity needs confirming, or ``None``: more than a day holds, or past the plan."""
+    unit = commitment.unit
+    if unit == CommitmentUnit.HOURS and quantity > HOURS_IN_A_DAY:
+        return f"{quantity_text(quantity, unit)} is more than a day holds (24 hours)."
+    if unit == CommitmentUnit.FTE and quantity > ONE_FTE:
+        return f"{quantity_text(quantity, unit)} is more than one person full time (1 FTE)."
+    if before + quantity > commitment.planned_quantity:
+        remaining = max(commitment.planned_quantity - before, Decimal(0))
+        return (
+            f"This takes {commitment.reference} past its whole plan: "
+            f"{quantity_text(remaining, unit)} of {quantity_text(commitment.planned_quantity, unit)} "
+            "is left to deliver."
+        )
+    return None
+
+
+def _confirmation_error(message: str) -> ValidationError:
+    return ValidationError(
+        f"{message} Check the quantity. If it is right, confirm it and save again.",
+        code=NEEDS_CONFIRMATION,
+    )
+
+
 def _bulk_save_deliveries(deliveries: list[Delivery], *, by) -> list[Delivery]:
     # One moment for the whole batch: it is one change, and the clock is read once, not per row.
     created = bulk_create_with_history(
@@ -140,11 +188,19 @@ def _bulk_save_deliveries(deliveries: list[Delivery], *, by) -> list[Delivery]:
 
 
 @transaction.atomic
-def delivery_log(*, commitment: Commitment, by, **fields: Any) -> Delivery:
-    """Log one delivery against a commitment; the server records who logged it."""
+def delivery_log(*, commitment: Commitment, by, confirm: bool = False, **fields: Any) -> Delivery:
+    """Log one delivery against a commitment; the server records who logged it. An implausible
+    quantity (see ``_implausible``) is refused unless ``confirm``."""
     _check_fields(fields, DELIVERY_FIELDS, "delivery")
+    commitment = _locked_commitment(commitment.pk)  # so two loggers cannot both pass the plan
     access.require(by, "change", commitment)
     delivery = Delivery(commitment=commitment, logged_by=by, **fields)
+    delivery.full_clean()
+    if not confirm:
+        before = _delivered_so_far([commitment.pk]).get(commitment.pk) or Decimal(0)
+        problem = _implausible(commitment, delivery.quantity, before)
+        if problem:
+            raise ValidationError({"quantity": _confirmation_error(problem)})
     save(delivery, by=by)
     _touch([commitment.pk])
     return delivery
@@ -156,33 +212,54 @@ def deliveries_log(
 ) -> list[Delivery]:
     """Log several deliveries against one commitment: all of them, or none if any is bad.
 
-    Raises ``RowErrors`` keyed by each bad entry's index in ``entries``.
+    An entry with an implausible quantity needs ``"confirm": True``. Raises ``RowErrors`` keyed
+    by each bad entry's index in ``entries`` (the first hundred, and how many more).
     """
+    commitment = _locked_commitment(commitment.pk)
     access.require(by, "change", commitment)
     if not entries:
         raise ValidationError({"non_field_errors": "Send at least one delivery."})
-    deliveries, errors, today = [], {}, timezone.localdate()
-    for index, fields in enumerate(entries):
+    deliveries, errors, today, bad = [], {}, timezone.localdate(), 0
+    running = _delivered_so_far([commitment.pk]).get(commitment.pk) or Decimal(0)
+    for index, entry in enumerate(entries):
+        fields = dict(entry)
+        confirm = bool(fields.pop("confirm", False))
         _check_fields(fields, DELIVERY_FIELDS, "delivery")
         delivery = Delivery(commitment=commitment, logged_by=by, **fields)
         problems = _delivery_errors(delivery, today)
+        if not problems and not confirm:
+            problem = _implausible(commitment, delivery.quantity, running)
+            if problem:
+                problems = {"quantity": [_confirmation_error(problem).messages[0]]}
+        if not problems:
+            running += delivery.quantity
         if problems:
-            errors[index] = problems
+            bad += 1
+            if len(errors) < ROW_ERRORS_LISTED:
+                errors[index] = problems
         deliveries.append(delivery)
     if errors:
-        raise RowErrors(errors, label="Entry")
+        raise RowErrors(errors, label="Entry", more=bad - len(errors))
     return _bulk_save_deliveries(deliveries, by=by)
 
 
 @transaction.atomic
 def delivery_update(
-    *, delivery: Delivery, by, version: int | None = None, **fields: Any
+    *, delivery: Delivery, by, version: int | None = None, confirm: bool = False, **fields: Any
 ) -> Delivery:
-    """Correct a logged delivery (read at ``version``); the history keeps what it said before."""
+    """Correct a logged delivery (read at ``version``); the history keeps what it said before.
+    An implausible new quantity is refused unless ``confirm``."""
     _check_fields(fields, DELIVERY_FIELDS, "delivery")
     delivery = _locked_delivery(delivery.pk)
     access.require(by, "change", delivery)
     writes.check_version(delivery, version)
+    quantity = fields.get("quantity")
+    if quantity is not None and quantity != delivery.quantity and not confirm:
+        commitment = delivery.commitment
+        before = _delivered_so_far([commitment.pk], excluding=delivery.pk).get(commitment.pk)
+        problem = _implausible(commitment, quantity, before or Decimal(0))
+        if problem:
+            raise ValidationError({"quantity": _confirmation_error(problem)})
     if writes.save_changes(delivery, writes.apply(delivery, fields), by=by):
         _touch([delivery.commitment_id])
     return delivery
@@ -225,6 +302,56 @@ def _staff_groups() -> dict[str, str]:
     return lookup
 
 
+def upload_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV file of deliveries: ``(line number, {column: text})``, blank lines left
+    out; ``ValidationError`` with one message if the file itself is not usable."""
+    if not content.strip():
+        raise ValidationError("The selected file is empty")
+    not_csv = ValidationError(
+        "The selected file must be a CSV file (in Excel, save it as ‘CSV UTF-8’)"
+    )
+    if b"\x00" in content:
+        raise not_csv
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise not_csv from None
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        raise not_csv from None
+    header = [_column(name) for name in records[0]]
+    missing = [name for name in UPLOAD_REQUIRED_COLUMNS if name not in header]
+    unknown = [name for name in header if name and name not in UPLOAD_COLUMNS]
+    if missing or unknown or len(set(header)) != len(header):
+        raise ValidationError(
+            "The selected file must have the columns "
+            + ", ".join(f"‘{name}’" for name in UPLOAD_COLUMNS)
+            + " in its first row. It has "
+            + (", ".join(f"‘{name}’" for name in header if name) or "none")
+            + "."
+        )
+    rows = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines, often at the end of a spreadsheet's export
+        row = {
+            name: (record[index] if index < len(record) else "")
+            for index, name in enumerate(header)
+        }
+        rows.append((number, row))
+    if not rows:
+        raise ValidationError("The selected file has no deliveries in it")
+    if len(rows) > UPLOAD_MAX_ROWS:
+        raise ValidationError(f"The selected file must have {UPLOAD_MAX_ROWS:,} rows or fewer")
+    return rows
+
+
+def _column(name: str) -> str:
+    """Column names as people write them: any case, underscores or spaces."""
+    return " ".join(name.replace("_", " ").strip().lower().split())
+
+
 def uploadable_partnership(partnership: Partnership, by) -> None:
     """Refuse the upload page to anyone who may not log deliveries for any party."""
     access.require(by, "upload", Commitment(partnership=partnership))
@@ -232,15 +359,49 @@ def uploadable_partnership(partnership: Partnership, by) -> None:
 
 @transaction.atomic
 def deliveries_upload(
-    *, partnership: Partnership, by, rows: Sequence[tuple[int, Mapping[str, str]]]
+    *,
+    partnership: Partnership,
+    by,
+    rows: Sequence[tuple[int, Mapping[str, str]]],
+    file_hash: str = "",
+    file_name: str = "",
+    confirm_again: bool = False,
+    confirm_quantities: bool = False,
+    upload: DeliveryUpload | None = None,
 ) -> list[Delivery]:
     """Save deliveries read from a CSV file for a partnership: every row, or none.
 
     ``rows`` are ``(line number, {column: text})`` with the columns of ``UPLOAD_COLUMNS``. Every
-    row is checked before anything is saved; if any is bad, ``RowErrors`` lists each bad line
-    with its reasons. The commitments are looked up in one query and the rows saved in bulk.
+    row is checked before anything is saved; if any is bad, ``RowErrors`` lists the first hundred
+    bad lines with their reasons, and how many more. The commitments are looked up in one query
+    and the rows saved in bulk.
+
+    The same file (by its SHA-256, ``file_hash``) uploaded again to the partnership is refused
+    unless ``confirm_again``; implausible quantities unless ``confirm_quantities``. Each upload is
+    recorded: the file's hash, name, rows and who sent it.
     """
     uploadable_partnership(partnership, by)
+    if file_hash and not confirm_again:
+        earlier = (
+            DeliveryUpload.objects.filter(
+                partnership=partnership, sha256=file_hash, status=UploadStatus.DONE
+            )
+            .select_related("uploaded_by")
+            .order_by("-created_at")
+            .first()
+        )
+        if earlier is not None:
+            who = earlier.uploaded_by.get_full_name() if earlier.uploaded_by else "someone"
+            raise ValidationError(
+                {
+                    "file": ValidationError(
+                        f"This file was already uploaded to this partnership by {who} on "
+                        f"{datetime_long(earlier.created_at)} ({earlier.rows:,} rows). If these "
+                        "are new deliveries, confirm that and upload it again.",
+                        code=NEEDS_CONFIRMATION,
+                    )
+                }
+            )
     if not rows:
         raise ValidationError({"file": "The selected file has no deliveries in it."})
     if len(rows) > UPLOAD_MAX_ROWS:
@@ -256,7 +417,8 @@ def deliveries_upload(
     }
     writable = {party.organisation_id for party in committable_parties(by, partnership)}
     staff_groups = _staff_groups()
-    deliveries, errors, today = [], {}, timezone.localdate()
+    deliveries, errors, today, bad = [], {}, timezone.localdate(), 0
+    running = _delivered_so_far([c.pk for c in commitments.values()])
     for line, row in rows:
         problems: dict[str, list[str]] = {}
         reference = (row.get("commitment reference") or "").strip().upper()
@@ -310,9 +472,103 @@ def deliveries_upload(
             )
             for field, messages in _delivery_errors(delivery, today).items():
                 problems.setdefault(field.replace("_", " "), []).extend(messages)
+            if not problems:
+                before = running.get(commitment.pk) or Decimal(0)
+                problem = None if confirm_quantities else _implausible(commitment, quantity, before)
+                if problem:
+                    problems["quantity"] = [_confirmation_error(problem).messages[0]]
+                else:
+                    running[commitment.pk] = before + quantity
             deliveries.append(delivery)
         if problems:
-            errors[line] = problems
+            bad += 1
+            if len(errors) < ROW_ERRORS_LISTED:
+                errors[line] = problems
     if errors:
-        raise RowErrors(errors, label="Line")
-    return _bulk_save_deliveries(deliveries, by=by)
+        raise RowErrors(errors, label="Line", more=bad - len(errors))
+    saved = _bulk_save_deliveries(deliveries, by=by)
+    upload = upload or DeliveryUpload(partnership=partnership, uploaded_by=by)
+    upload.sha256, upload.file_name, upload.rows = file_hash, file_name[:255], len(saved)
+    upload.status, upload.finished_at = UploadStatus.DONE, timezone.now()
+    upload.save()
+    return saved
+
+
+# --- Large files: checked and saved by a Celery task ---
+# A file with more rows than a page checks in a few seconds is kept and checked by a task; its
+# page shows where it is (waiting, being checked, saved, or the rows with problems).
+UPLOAD_ROWS_CHECKED_WHILE_WAITING = 10_000  # checked in under 5 s: benchmark_delivery_upload.py
+
+
+@transaction.atomic
+def delivery_upload_queue(
+    *,
+    partnership: Partnership,
+    by,
+    content: bytes,
+    file_name: str,
+    confirm_again: bool = False,
+    confirm_quantities: bool = False,
+) -> DeliveryUpload:
+    """Keep a large file to be checked and saved by ``process_delivery_upload`` (queued once the
+    transaction commits)."""
+    from django.core.files.base import ContentFile
+
+    from partnerships.commitments.tasks import process_delivery_upload
+
+    uploadable_partnership(partnership, by)
+    upload = DeliveryUpload(
+        partnership=partnership,
+        uploaded_by=by,
+        status=UploadStatus.QUEUED,
+        sha256=hashlib.sha256(content).hexdigest(),
+        file_name=file_name[:255],
+        confirm_again=confirm_again,
+        confirm_quantities=confirm_quantities,
+    )
+    upload.file.save(f"{upload.pk}.csv", ContentFile(content), save=False)
+    upload.save()
+    transaction.on_commit(lambda: process_delivery_upload.delay(str(upload.pk)))
+    return upload
+
+
+def delivery_upload_process(*, upload_id) -> DeliveryUpload | None:
+    """Check and save a kept file, as its sender: every row or none. Claimed with a conditional
+    UPDATE, so a duplicated message does nothing and a retried one (after a crash) starts again;
+    the outcome — saved, or the rows with problems — is recorded on the upload."""
+    claimed = DeliveryUpload.objects.filter(
+        pk=upload_id, status__in=[UploadStatus.QUEUED, UploadStatus.RUNNING]
+    ).update(status=UploadStatus.RUNNING)
+    if not claimed:
+        return None
+    upload = DeliveryUpload.objects.select_related("partnership", "uploaded_by").get(pk=upload_id)
+    try:
+        with upload.file.open("rb") as stored:
+            rows = upload_rows(stored.read())
+        deliveries_upload(
+            partnership=upload.partnership,
+            by=upload.uploaded_by,
+            rows=rows,
+            file_hash=upload.sha256,
+            file_name=upload.file_name,
+            confirm_again=upload.confirm_again,
+            confirm_quantities=upload.confirm_quantities,
+            upload=upload,
+        )
+    except RowErrors as error:
+        upload.row_errors = {str(line): problems for line, problems in error.rows.items()}
+        upload.more_row_errors = error.more
+        _upload_failed(upload, f"{len(error.rows) + error.more:,} rows have problems.")
+    except (ValidationError, PermissionDenied, Http404) as error:
+        messages = getattr(error, "messages", None) or [str(error) or "You cannot do this."]
+        _upload_failed(upload, " ".join(messages))
+    return upload
+
+
+def _upload_failed(upload: DeliveryUpload, reason: str) -> None:
+    upload.status, upload.failure_reason, upload.finished_at = (
+        UploadStatus.FAILED,
+        reason,
+        timezone.now(),
+    )
+    upload.save()

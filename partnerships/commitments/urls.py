@@ -8,6 +8,11 @@ app_name = "commitments"
 urlpatterns = [
     path("<uuid:pk>/commitments/add/", views.commitment_create, name="create"),
     path("<uuid:pk>/deliveries/upload/", views.deliveries_upload, name="upload"),
+    path(
+        "<uuid:pk>/deliveries/uploads/<uuid:upload_pk>/",
+        views.upload_status,
+        name="upload-status",
+    ),
     path("commitments/<uuid:pk>/", views.commitment_detail, name="detail"),
     path("commitments/<uuid:pk>/edit/", views.commitment_update, name="update"),
     path("commitments/<uuid:pk>/log/", views.delivery_log, name="delivery-log"),

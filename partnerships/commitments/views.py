@@ -22,7 +22,7 @@ from partnerships import selectors as partnership_selectors
 from partnerships.choices import DeliveryStaffGroup
 from partnerships.commitments import selectors, services
 from partnerships.commitments.forms import CommitmentForm, DeliveriesUploadForm, DeliveryForm
-from partnerships.commitments.models import Commitment, Delivery
+from partnerships.commitments.models import Commitment, Delivery, UploadStatus
 
 DELIVERIES_PAGE_SIZE = 25
 
@@ -152,7 +152,10 @@ def delivery_log(request, pk):
     if form.is_valid():
         try:
             delivery = services.delivery_log(
-                commitment=commitment, by=request.user, **form.values()
+                commitment=commitment,
+                by=request.user,
+                confirm=form.cleaned_data["confirm"],
+                **form.values(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -179,7 +182,11 @@ def delivery_update(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.delivery_update(
-                delivery=delivery, by=request.user, version=form.version, **form.values()
+                delivery=delivery,
+                by=request.user,
+                version=form.version,
+                confirm=form.cleaned_data["confirm"],
+                **form.values(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -219,18 +226,44 @@ def deliveries_upload(request, pk):
     services.uploadable_partnership(partnership, request.user)
     form = DeliveriesUploadForm(_posted(request), request.FILES or None)
     row_errors: dict = {}
+    more_row_errors = 0
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and len(form.rows) > services.UPLOAD_ROWS_CHECKED_WHILE_WAITING
+    ):
+        upload = services.delivery_upload_queue(
+            partnership=partnership,
+            by=request.user,
+            content=form.content,
+            file_name=form.file_name,
+            confirm_again=form.cleaned_data["confirm_again"],
+            confirm_quantities=form.cleaned_data["confirm_quantities"],
+        )
+        return redirect("commitments:upload-status", pk=partnership.pk, upload_pk=upload.pk)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.deliveries_upload(
-                partnership=partnership, by=request.user, rows=form.rows
+                partnership=partnership,
+                by=request.user,
+                rows=form.rows,
+                file_hash=form.file_hash,
+                file_name=form.file_name,
+                confirm_again=form.cleaned_data["confirm_again"],
+                confirm_quantities=form.cleaned_data["confirm_quantities"],
             )
         except RowErrors as error:
-            row_errors = error.rows
-            count = len(row_errors)
+            row_errors, more_row_errors = error.rows, error.more
+            count = len(row_errors) + error.more
             form.add_error(
                 "file",
-                f"{count} {'row has a problem' if count == 1 else 'rows have problems'}. "
+                f"{count:,} {'row has a problem' if count == 1 else 'rows have problems'}. "
                 "Nothing was saved. Correct the file and upload it again.",
+            )
+            form.asks_to_confirm_quantities = any(
+                "confirm it" in message
+                for problems in row_errors.values()
+                for message in problems.get("quantity", [])
             )
         except ValidationError as error:
             add_service_errors(form, error, field="file")
@@ -247,8 +280,29 @@ def deliveries_upload(request, pk):
             "form": form,
             "partnership": partnership,
             "row_errors": row_errors,
+            "more_row_errors": more_row_errors,
             "columns": services.UPLOAD_COLUMNS,
             "required_columns": services.UPLOAD_REQUIRED_COLUMNS,
             "staff_groups": DeliveryStaffGroup.choices,
+        },
+    )
+
+
+@login_required
+def upload_status(request, pk, upload_pk):
+    """Where a large file is: waiting, being checked, saved, or the rows with problems. The page
+    refreshes itself (a meta refresh: no script) until the file is saved or refused."""
+    partnership = _visible_partnership(request, pk)
+    upload = get_object_or_404(
+        selectors.uploads_visible_to(request.user).filter(partnership=partnership), pk=upload_pk
+    )
+    return render(
+        request,
+        "commitments/upload_status.jinja",
+        {
+            "partnership": partnership,
+            "upload": upload,
+            "finished": upload.status in (UploadStatus.DONE, UploadStatus.FAILED),
+            "row_errors": {int(line): problems for line, problems in upload.row_errors.items()},
         },
     )

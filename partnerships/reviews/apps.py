@@ -21,8 +21,20 @@ class ReviewsConfig(AppConfig):
         sections.register(
             sections.Section(
                 name="reviews",
+                title="Reviews",
                 template="reviews/_section.jinja",
+                summary_template="reviews/_summary.jinja",
                 data=lambda partnership, user: selectors.partnership_section(partnership, user),
                 order=40,
+            )
+        )
+        sections.register(
+            sections.Section(
+                name="learning",
+                title="Learning",
+                template="reviews/_learning.jinja",
+                summary_template="reviews/_learning_summary.jinja",
+                data=lambda partnership, user: selectors.partnership_section(partnership, user),
+                order=45,
             )
         )

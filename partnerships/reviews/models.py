@@ -285,6 +285,12 @@ class LearningItem(TimeStampedModel):
     access_route = "partnership"
     access_rules = {"change": WRITE_LEARNING}
 
+    @staticmethod
+    def access_public(item) -> bool:
+        """A published item is in the learning library every member reads (changing it still
+        takes a party's writer: anyone else who may read it is told 403, not 404)."""
+        return item.published
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "learning item"

@@ -16,7 +16,9 @@ class SecondmentsConfig(AppConfig):
         sections.register(
             sections.Section(
                 name="secondments",
+                title="Secondments",
                 template="secondments/_section.jinja",
+                summary_template="secondments/_summary.jinja",
                 data=lambda partnership, user: selectors.secondment_summary(partnership, user=user),
                 order=30,
             )

@@ -15,8 +15,10 @@ class AgreementsConfig(AppConfig):
         sections.register(
             sections.Section(
                 name="agreements",
+                title="Agreement",
                 template="agreements/_section.jinja",
+                summary_template="agreements/_summary.jinja",
                 data=lambda partnership, user: selectors.partnership_summary(partnership, user),
-                order=15,
+                order=25,
             )
         )

@@ -167,6 +167,11 @@ class RiskWriteSerializer(serializers.Serializer):
     next_review_date = serializers.DateField(required=False)
     status = serializers.ChoiceField(choices=RiskStatus.choices, required=False)
     closing_reason = serializers.CharField(required=False, allow_blank=True)
+    confirm = serializers.BooleanField(
+        required=False,
+        write_only=True,
+        help_text="Confirms a next review date in the past; without it such a date is refused.",
+    )
 
     def __init__(self, *args, partnerships=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,6 +200,11 @@ class ActionWriteSerializer(serializers.Serializer):
     due_date = serializers.DateField()
     status = serializers.ChoiceField(
         choices=RiskAction._meta.get_field("status").choices, required=False
+    )
+    confirm = serializers.BooleanField(
+        required=False,
+        write_only=True,
+        help_text="Confirms a due date in the past; without it such a date is refused.",
     )
 
     def __init__(self, *args, risks=None, **kwargs):

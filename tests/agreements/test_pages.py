@@ -64,7 +64,7 @@ def test_partnership_page_shows_agreements_and_open_disputes(world, as_user):
     )
     text = (
         as_user(world.regulator)
-        .get(reverse("partnerships:detail", args=[world.partnership.pk]))
+        .get(reverse("partnerships:section", args=[world.partnership.pk, "agreements"]))
         .content.decode()
     )
     assert "Shared-risk agreement" in text

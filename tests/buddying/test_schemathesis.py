@@ -45,6 +45,9 @@ CHECKS = [
 ]
 EXAMPLES_PER_STRATEGY = 7
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+# Asking for a report is a read of data the regulator may see (issue 13: "a regulator through
+# reports/ asks for a report"): it queues a report and changes no domain table.
+REGULATOR_MAY_POST = {"/api/v1/reports/"}
 DOMAIN_APPS = ["partnerships", "commitments", "risks"]
 
 
@@ -141,7 +144,11 @@ def _run(schema, token: str, known_ids, *, regulator: bool) -> tuple[list, int]:
             calls += 1
             response = case.call(headers=headers)
             case.validate_response(response, checks=CHECKS, headers=headers)
-            if regulator and case.method.upper() in WRITES:
+            if (
+                regulator
+                and case.method.upper() in WRITES
+                and not (case.method.upper() == "POST" and case.path in REGULATOR_MAY_POST)
+            ):
                 assert response.status_code >= 400, (
                     f"A regulator's {case.method} {case.formatted_path} answered "
                     f"{response.status_code}"

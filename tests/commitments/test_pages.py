@@ -34,7 +34,7 @@ def _text(response) -> str:
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_partnership_page_shows_commitments_to_readers(world, commitment, as_user, persona):
     response = as_user(world.user(persona)).get(
-        reverse("partnerships:detail", args=[world.partnership.pk])
+        reverse("partnerships:section", args=[world.partnership.pk, "commitments"])
     )
     assert response.status_code == (200 if persona in READERS else 404)
     if persona in READERS:
@@ -328,22 +328,27 @@ def test_closed_partnership_refuses_changes(world, commitment, as_user):
 def test_partnership_page_shows_chart_table_and_csv_link(world, commitment, as_user):
     DeliveryFactory(commitment=commitment, quantity=Decimal("30"), date=dt.date(2026, 5, 1))
     text = _text(
-        as_user(world.buddy_viewer).get(reverse("partnerships:detail", args=[world.partnership.pk]))
+        as_user(world.buddy_viewer).get(
+            reverse("partnerships:section", args=[world.partnership.pk, "commitments"])
+        )
     )
     assert "<svg" in text and "#005EB8" in text
     assert "0 of 1 commitments under way are on track" in text
-    assert "Planned and delivered by organisation" in text
-    assert "Planned and delivered by category" in text
-    assert "61.10 hours" in text  # expected by now
+    assert "Delivered against expected, by organisation" in text
+    assert "Delivered against expected, by category" in text
+    assert "61 hours" in text  # expected by now, rounded as a board reads it
+    assert "61.10 hours" not in text  # (the precise figure is in the CSV)
     assert "Well behind" in text
     assert f"/api/v1/commitments/?partnership={world.partnership.pk}&amp;format=csv" in text
 
 
 def test_partnership_page_with_no_commitments(world, as_user):
     text = _text(
-        as_user(world.regulator).get(reverse("partnerships:detail", args=[world.partnership.pk]))
+        as_user(world.regulator).get(
+            reverse("partnerships:section", args=[world.partnership.pk, "commitments"])
+        )
     )
-    assert "No commitments have been planned yet." in text
+    assert "No commitments planned yet" in text
 
 
 # --- Query counts --------------------------------------------------------------------------------
@@ -378,7 +383,7 @@ def test_partnership_page_runs_a_fixed_number_of_queries(
 
     user = world.user(persona)
     client = as_user(user)
-    url = reverse("partnerships:detail", args=[world.partnership.pk])
+    url = reverse("partnerships:section", args=[world.partnership.pk, "commitments"])
     access.forget_memberships(user)
     with CaptureQueriesContext(connection) as few:
         client.get(url)

@@ -461,3 +461,39 @@ def test_a_party_with_commitments_cannot_be_removed(world, as_user):
         response.content.decode()
     )
     assert world.partnership.parties.filter(organisation=funder).exists()
+
+
+# --- Implausible quantities need confirming ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("unit", "planned", "quantity", "why"),
+    [
+        ("hours", "1000", "25", "more than a day holds"),
+        ("fte", "100", "1.5", "more than one person full time"),
+        ("days", "120", "121", "past its whole plan"),
+    ],
+)
+def test_an_implausible_delivery_needs_confirming(world, unit, planned, quantity, why):
+    from buddying.common.errors import needs_confirmation
+
+    commitment = services.commitment_create(
+        by=world.buddy_pm,
+        partnership=world.partnership,
+        organisation=world.buddy,
+        category="clinical_time",
+        description="Sessions",
+        unit=unit,
+        planned_quantity=Decimal(planned),
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+        owner="Dr A",
+    )
+    fields = {"date": dt.date(2026, 3, 1), "quantity": Decimal(quantity)}
+    with pytest.raises(ValidationError) as refused:
+        services.delivery_log(commitment=commitment, by=world.buddy_pm, **fields)
+    assert needs_confirmation(refused.value)
+    assert why in str(refused.value)
+    assert not Delivery.objects.exists()
+    services.delivery_log(commitment=commitment, by=world.buddy_pm, confirm=True, **fields)
+    assert Delivery.objects.count() == 1

@@ -22,12 +22,13 @@ def upload(world, as_user):
     client = as_user(world.buddy_pm)
     url = reverse("commitments:upload", args=[world.partnership.pk])
 
-    def send(content: bytes | str, name="deliveries.csv", user=None):
+    def send(content: bytes | str, name="deliveries.csv", user=None, **confirm):
         if isinstance(content, str):
             content = content.encode()
         if user is not None:
             as_user(user)
-        return client.post(url, {"file": SimpleUploadedFile(name, content, "text/csv")})
+        data = {"file": SimpleUploadedFile(name, content, "text/csv"), **confirm}
+        return client.post(url, data)
 
     return send
 
@@ -199,6 +200,8 @@ def test_the_page_documents_the_columns(world, as_user):
 
 
 def test_a_file_of_10000_rows_is_accepted(world, commitment, upload):
+    commitment.planned_quantity = 5000  # 10,000 half hours: the whole plan, not past it
+    commitment.save()
     rows = "".join(
         f"C-0001,{dt.date(2026, 4, 1) + dt.timedelta(days=n % 200)},0.5,Medical and dental,Row {n}\n"
         for n in range(10_000)
@@ -229,4 +232,122 @@ def test_a_closed_partnership_refuses_uploads(world, commitment, upload):
     world.partnership.closure_reason = "Ended by agreement."
     world.partnership.save()
     assert upload(HEADER + "C-0001,2026-10-01,1,,\n").status_code == 409
+    assert not Delivery.objects.exists()
+
+
+# --- Bounded error reports, the same file twice, implausible quantities --------------------------
+
+
+def test_a_file_of_50000_bad_rows_lists_the_first_100_and_counts_the_rest(
+    world, commitment, upload, as_user, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    from partnerships.commitments import services
+    from partnerships.commitments.models import DeliveryUpload
+
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=False):
+        response = upload(HEADER + "C-9999,not-a-date,x,,\n" * 50_000)
+    assert response.status_code == 302  # too large to check while the page waits: a task does
+    services.delivery_upload_process(upload_id=DeliveryUpload.objects.get().pk)
+    page = as_user(world.buddy_pm).get(response["Location"])
+    text = _text(page)
+    assert "Nothing was saved. 50,000 rows have problems." in text
+    assert len(_problem_rows(page)) == 100
+    assert "49,900 more rows have problems too" in text
+    assert len(page.content) < 500_000  # a page, not a 26 MB report
+    assert not Delivery.objects.exists()
+
+
+def test_the_same_file_again_is_refused_unless_the_person_confirms_it_is_new(
+    world, commitment, upload
+):
+    from partnerships.commitments.models import DeliveryUpload
+
+    content = HEADER + "C-0001,2026-05-01,2,,\n"
+    assert upload(content).status_code == 302
+    record = DeliveryUpload.objects.get()
+    assert (record.rows, record.uploaded_by, len(record.sha256)) == (1, world.buddy_pm, 64)
+    again = upload(content)
+    assert again.status_code == 200
+    assert "This file was already uploaded to this partnership" in _text(again)
+    assert "These are new deliveries" in _text(again)  # the box to confirm it
+    assert Delivery.objects.count() == 1
+    assert upload(content, confirm_again="on").status_code == 302
+    assert Delivery.objects.count() == 2
+    assert DeliveryUpload.objects.count() == 2
+
+
+def test_a_row_past_the_whole_plan_needs_confirming(commitment, upload):
+    # Six days of 20 hours: the sixth takes the 100-hour plan to 120.
+    content = HEADER + "".join(f"C-0001,2026-05-0{day},20,,\n" for day in range(1, 7))
+    response = upload(content)
+    assert response.status_code == 200
+    assert "past its whole plan" in _text(response)
+    assert [line for line, _ in _problem_rows(response)] == ["7"]
+    assert not Delivery.objects.exists()
+    assert upload(content, confirm_quantities="on").status_code == 302
+    assert Delivery.objects.count() == 6
+
+
+# --- A large file is checked and saved by a task, its page showing where it is ------------------
+
+
+def test_a_large_file_is_checked_by_a_task_whose_page_shows_its_progress(
+    world,
+    commitment,
+    upload,
+    as_user,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    settings,
+    tmp_path,
+):
+    from partnerships.commitments import services
+    from partnerships.commitments.models import DeliveryUpload
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(services, "UPLOAD_ROWS_CHECKED_WHILE_WAITING", 2)
+    content = HEADER + "".join(f"C-0001,2026-05-0{day},1,,\n" for day in range(1, 4))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = upload(content)
+    kept = DeliveryUpload.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/deliveries/uploads/{kept.pk}/")
+    assert len(queued) == 1  # the task, once the upload is committed
+    page = as_user(world.buddy_viewer).get(response["Location"])
+    assert "Waiting to be checked" in _text(page)
+    assert 'http-equiv="refresh"' in _text(page)
+    assert not Delivery.objects.exists()
+
+    services.delivery_upload_process(upload_id=kept.pk)  # what the worker runs
+    assert services.delivery_upload_process(upload_id=kept.pk) is None  # a duplicate: nothing
+    page = _text(as_user(world.buddy_viewer).get(response["Location"]))
+    assert "3 deliveries were saved" in page and 'http-equiv="refresh"' not in page
+    assert Delivery.objects.count() == 3
+    assert as_user(world.outsider).get(response["Location"]).status_code == 404
+
+
+def test_a_large_bad_file_is_refused_row_by_row_on_its_page(
+    world,
+    commitment,
+    upload,
+    as_user,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    settings,
+    tmp_path,
+):
+    from partnerships.commitments import services
+    from partnerships.commitments.models import DeliveryUpload
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(services, "UPLOAD_ROWS_CHECKED_WHILE_WAITING", 2)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = upload(
+            HEADER + "C-0001,2026-05-01,1,,\nC-0001,soon,1,,\nC-0009,2026-05-01,1,,\n"
+        )
+    services.delivery_upload_process(upload_id=DeliveryUpload.objects.get().pk)
+    page = _text(as_user(world.buddy_pm).get(response["Location"]))
+    assert "Nothing was saved. 2 rows have problems." in page
+    assert "There is no commitment C-0009 in this partnership." in page
     assert not Delivery.objects.exists()

@@ -50,7 +50,8 @@ def test_approval_by_both_executives_agrees_the_partnership(world, as_user):
     assert world.partnership.status == PartnershipStatus.AGREED
     page = client.get(response["Location"]).content.decode()
     assert "Approval recorded. The partnership is now agreed." in page
-    assert "Status: Proposed → Agreed" in page
+    history = client.get(reverse("partnerships:history", args=[world.partnership.pk]))
+    assert "Status: Proposed → Agreed" in history.content.decode()
 
 
 def test_approving_twice_shows_the_message_on_the_page(world, as_user):
@@ -238,7 +239,7 @@ def test_approvals_and_their_withdrawal_are_in_the_history(world, as_user):
         partnership=world.partnership, by=world.supported_pm, remuneration_gbp=500000
     )
     page = as_user(world.buddy_viewer).get(
-        reverse("partnerships:detail", args=[world.partnership.pk])
+        reverse("partnerships:history", args=[world.partnership.pk])
     )
     text = html.unescape(re.sub(r"<[^>]+>", " ", page.content.decode()))
     text = " ".join(text.split())

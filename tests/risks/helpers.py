@@ -1,6 +1,15 @@
 """Shared helpers for the risks tests."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from risks import services
+
+
+def days_ahead(days: int = 60) -> str:
+    """A date that many days after today (ISO 8601): due dates must not be in the past."""
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
 
 
 def risk_fields(world, **overrides) -> dict:

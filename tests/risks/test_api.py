@@ -9,7 +9,7 @@ from partnerships.choices import PartnershipStatus
 from risks.models import Risk, RiskAction, RiskAppetite
 from tests.conftest import PERSONAS, READERS, WRITERS
 from tests.risks.factories import RiskActionFactory, RiskAppetiteFactory, RiskFactory
-from tests.risks.helpers import api_risk_payload
+from tests.risks.helpers import api_risk_payload, days_ahead
 
 pytestmark = pytest.mark.django_db
 
@@ -305,7 +305,7 @@ def test_post_action_by_persona(world, api_as, risk, persona):
             "risk": str(risk.pk),
             "description": "Agree backfill",
             "owner": "supported_pm",
-            "due_date": "2026-07-01",
+            "due_date": days_ahead(),
         },
         format="json",
     )
@@ -337,7 +337,7 @@ def test_action_bad_input_is_400(world, api_as, risk):
     assert set(response.json()) == {"description", "due_date", "owner"}
     response = api_as(world.buddy_pm).post(
         "/api/v1/risk-actions/",
-        {"risk": str(risk.pk), "description": "x", "owner": "outsider", "due_date": "2026-07-01"},
+        {"risk": str(risk.pk), "description": "x", "owner": "outsider", "due_date": days_ahead()},
         format="json",
     )
     assert response.json() == {

@@ -11,6 +11,7 @@ from django.urls import reverse
 from risks.models import Risk, RiskAction, RiskAppetite
 from tests.conftest import PERSONAS, READERS, WRITERS
 from tests.risks.factories import RiskActionFactory, RiskAppetiteFactory, RiskFactory
+from tests.risks.helpers import days_ahead
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +160,7 @@ def _form_data(world, **overrides):
         "target_consequence": "3",
         "controls": "",
         "review_frequency": "quarterly",
-        "next_review_date": "2026-09-01",
+        "next_review_date": days_ahead(90),
     }
     data.update(overrides)
     return data
@@ -241,7 +242,7 @@ def test_action_form_adds_and_completes_an_action(world, as_user, risk):
         {
             "description": "Agree backfill",
             "owner": str(world.supported_pm.pk),
-            "due_date": "2026-07-01",
+            "due_date": days_ahead(),
         },
     )
     assert response.status_code == 302
@@ -251,7 +252,7 @@ def test_action_form_adds_and_completes_an_action(world, as_user, risk):
         {
             "description": "Agree backfill",
             "owner": str(world.supported_pm.pk),
-            "due_date": "2026-07-01",
+            "due_date": days_ahead(),
             "status": "done",
         },
     )
@@ -405,7 +406,7 @@ def test_risk_page_shows_history_with_who(world, as_user):
 def test_partnership_page_links_to_the_register(world, as_user):
     text = (
         as_user(world.buddy_viewer)
-        .get(reverse("partnerships:detail", args=[world.partnership.pk]))
+        .get(reverse("partnerships:section", args=[world.partnership.pk, "risks"]))
         .content.decode()
     )
     assert reverse("risks:register", args=[world.partnership.pk]) in text

@@ -10,7 +10,7 @@ from django.http import Http404
 from buddying.common.errors import StateConflict
 from partnerships.choices import PartnershipStatus
 from risks import services
-from risks.models import Risk, RiskAppetite
+from risks.models import Risk, RiskAction, RiskAppetite
 from tests.conftest import EXECUTIVES, PERSONAS, WRITERS
 from tests.factories import PartnershipFactory
 from tests.risks.factories import RiskFactory
@@ -168,6 +168,7 @@ def test_marking_an_action_done_records_when(world):
         description="Agree backfill",
         owner=world.supported_pm,
         due_date=date(2026, 6, 1),
+        confirm=True,
     )
     action = services.action_update(action=action, by=world.supported_pm, status="done")
     assert action.completed_on == date(2026, 6, 15)
@@ -183,6 +184,7 @@ def test_action_owner_must_belong_to_a_party(world):
             description="x",
             owner=world.outsider,
             due_date=date(2026, 6, 1),
+            confirm=True,
         )
     assert "owner" in caught.value.message_dict
 
@@ -197,6 +199,7 @@ def test_people_who_cannot_manage_risks_cannot_add_actions(world, persona):
             description="x",
             owner=world.buddy_pm,
             due_date=date(2026, 6, 1),
+            confirm=True,
         )
 
 
@@ -304,3 +307,35 @@ def test_setting_an_appetite_marks_the_parties_risks_of_that_category_changed(wo
 
     assert Risk.objects.get(pk=strategic.pk).updated_at > before[strategic.pk]
     assert Risk.objects.get(pk=financial.pk).updated_at == before[financial.pk]
+
+
+# --- Dates allowed but unlikely ----------------------------------------------------------------
+
+
+@time_machine.travel("2026-06-15 10:00 +0100", tick=False)
+def test_a_past_review_or_due_date_needs_confirming_and_a_far_one_is_refused(world):
+    from buddying.common.errors import needs_confirmation
+
+    with pytest.raises(ValidationError) as refused:
+        make_risk(world, next_review_date=date(2026, 6, 1))
+    assert needs_confirmation(refused.value)
+    assert "in the past" in str(refused.value)
+    risk = services.risk_create(
+        partnership=world.partnership,
+        by=world.buddy_pm,
+        confirm=True,
+        **risk_fields(world, next_review_date=date(2026, 6, 1)),
+    )
+    with pytest.raises(ValidationError) as too_far:
+        services.risk_update(risk=risk, by=world.buddy_pm, next_review_date=date(2032, 1, 1))
+    assert not needs_confirmation(too_far.value)
+    assert "within five years" in str(too_far.value)
+    with pytest.raises(ValidationError):
+        services.action_create(
+            risk=risk,
+            by=world.buddy_pm,
+            description="x",
+            owner=world.buddy_pm,
+            due_date=date(2026, 1, 1),
+        )
+    assert not RiskAction.objects.exists()

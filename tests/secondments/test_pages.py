@@ -96,7 +96,7 @@ def test_capacity_settings_per_persona(world, as_user, persona):
 def test_the_partnership_page_shows_the_secondments_section(world, as_user, secondment):
     text = (
         as_user(world.supported_viewer)
-        .get(reverse("partnerships:detail", args=[world.partnership.pk]))
+        .get(reverse("partnerships:section", args=[world.partnership.pk, "secondments"]))
         .content.decode()
     )
     assert 'id="secondments"' in text

@@ -103,6 +103,15 @@ class DeliverySerializer(ModelSerializer):
 
 
 class DeliveryWriteSerializer(ModelSerializer):
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text="Confirms a quantity the service finds implausible (more than a day holds, "
+        "more than 1 FTE, or past the commitment's whole plan); without it such an entry is "
+        "refused with a message saying why.",
+    )
+
     class Meta:
         model = Delivery
-        fields = list(services.DELIVERY_FIELDS)
+        fields = [*services.DELIVERY_FIELDS, "confirm"]

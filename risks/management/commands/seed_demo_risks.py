@@ -155,6 +155,7 @@ class Command(BaseCommand):
                     target_consequence=target[1],
                     controls="Fortnightly joint programme board; escalation to both executives.",
                     review_frequency="monthly",
+                    confirm=True,  # some demo reviews are overdue on purpose
                     next_review_date=today
                     + timedelta(days=30 - 20 * (index % 2))
                     - timedelta(days=15),
@@ -164,6 +165,7 @@ class Command(BaseCommand):
                     by=by,
                     description="Agree the mitigation plan at the programme board",
                     owner=users[owner],
+                    confirm=True,  # and some actions
                     due_date=today - timedelta(days=7 * (index % 3 - 1)),
                 )
         self.stdout.write(

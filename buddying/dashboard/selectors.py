@@ -1,0 +1,312 @@
+"""Reads for the home pages: what needs this person, and the regulator's portfolio.
+
+The dashboard sits above every app (DESIGN §5), so it may read each app's selectors. Every read
+starts from what the person may see; each count is one SQL ``COUNT`` and each list a fixed number
+of queries, whatever the number of rows.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from partnerships import access
+from partnerships import selectors as partnership_selectors
+from partnerships.choices import PartnershipStatus, Rag
+from partnerships.commitments import selectors as commitment_selectors
+from partnerships.commitments.models import Commitment, Delivery
+from partnerships.models import Party
+from partnerships.models.organisations import title_case_nhs
+from partnerships.reviews.choices import ReviewStatus
+from partnerships.reviews.models import OutcomeReview, ReviewSignOff
+from risks import matrix
+from risks import selectors as risk_selectors
+from risks.agreements.choices import AgreementStatus
+from risks.agreements.models import Agreement, Signature
+from risks.choices import RiskStatus
+from risks.models import Risk, RiskAppetite
+
+ROWS = 10
+# A commitment under way with nothing logged for this long needs a delivery logged.
+DELIVERY_GAP_DAYS = 30
+
+
+@dataclass
+class AttentionItem:
+    """One kind of thing waiting for the person: how many, and the first few of them."""
+
+    key: str
+    singular: str
+    plural: str
+    count: int
+    rows: list = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.singular if self.count == 1 else self.plural
+
+
+def _item(key: str, singular: str, plural: str, queryset: QuerySet) -> AttentionItem:
+    return AttentionItem(key, singular, plural, queryset.count(), list(queryset[:ROWS]))
+
+
+def _executive_party(user, partnership_ref: str = "partnership_id") -> QuerySet[Party]:
+    """Parties of the outer row's partnership for which this person is an executive."""
+    return Party.objects.filter(
+        partnership_id=OuterRef(partnership_ref),
+        organisation__memberships__user_id=user.pk,
+        organisation__memberships__role__in=access.EXECUTIVE_ROLES,
+    )
+
+
+def agreements_awaiting_signature_by(user) -> QuerySet[Agreement]:
+    """Agreements put to signature where an organisation this person is an executive of has not
+    signed yet."""
+    unsigned = _executive_party(user).exclude(
+        Exists(
+            Signature.objects.filter(
+                agreement_id=OuterRef(OuterRef("pk")), organisation_id=OuterRef("organisation_id")
+            )
+        )
+    )
+    return (
+        access.visible(Agreement, user)
+        .filter(status=AgreementStatus.AWAITING_SIGNATURES)
+        .filter(Exists(unsigned))
+        .select_related("partnership")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def reviews_awaiting_sign_off_by(user) -> QuerySet[OutcomeReview]:
+    """Submitted reviews that the buddy or supported organisation this person is an executive of
+    has not signed off yet."""
+    unsigned = (
+        _executive_party(user)
+        .filter(role__in=access.PRINCIPAL_PARTY_ROLES)
+        .exclude(
+            Exists(
+                ReviewSignOff.objects.filter(
+                    review_id=OuterRef(OuterRef("pk")), party_id=OuterRef("pk")
+                )
+            )
+        )
+    )
+    return (
+        access.visible(OutcomeReview, user)
+        .filter(status=ReviewStatus.SUBMITTED)
+        .filter(Exists(unsigned))
+        .select_related("partnership")
+        .order_by("due_date", "pk")
+    )
+
+
+def outside_own_appetite_q(user) -> Q:
+    """An open risk above the tolerance of one of this person's own organisations (a party to the
+    risk's partnership) for its category."""
+    own = [m.organisation_id for m in access.memberships_of(user)]
+    return Q(status=RiskStatus.OPEN) & Q(
+        Exists(
+            RiskAppetite.objects.filter(
+                organisation_id__in=own,
+                organisation__parties__partnership_id=OuterRef("partnership_id"),
+                category=OuterRef("category"),
+                **matrix.tolerance_exceeded_by(OuterRef("current_score")),
+            )
+        )
+    )
+
+
+def needs_attention(user, today: date | None = None) -> list[AttentionItem]:
+    """What is waiting for this person, most pressing first; items with nothing in them are kept
+    (the page leaves them out) so the counts are always the same shape."""
+    today = today or timezone.localdate()
+    writer_of = [
+        m.organisation_id for m in access.memberships_of(user) if m.role in access.WRITE_ROLES
+    ]
+    items = [
+        _item(
+            "approvals",
+            "partnership waiting for your approval",
+            "partnerships waiting for your approval",
+            partnership_selectors.partnerships_awaiting_approval_by(user).order_by("reference"),
+        ),
+        _item(
+            "signatures",
+            "agreement waiting for your organisation's signature",
+            "agreements waiting for your organisation's signature",
+            agreements_awaiting_signature_by(user),
+        ),
+        _item(
+            "sign-offs",
+            "review waiting for your sign-off",
+            "reviews waiting for your sign-off",
+            reviews_awaiting_sign_off_by(user),
+        ),
+        _item(
+            "risk-reviews",
+            "risk overdue for review",
+            "risks overdue for review",
+            risk_selectors.risk_list(user, today)
+            .filter(risk_selectors.review_overdue_q(today))
+            .order_by("next_review_date", "reference"),
+        ),
+        _item(
+            "risk-actions",
+            "risk action overdue",
+            "risk actions overdue",
+            risk_selectors.action_list(user, today)
+            .filter(risk_selectors.action_overdue_q(today))
+            .order_by("due_date", "pk"),
+        ),
+        _item(
+            "behind",
+            "commitment behind plan",
+            "commitments behind plan",
+            commitment_selectors.commitment_list(user, today)
+            .filter(rag__in=[Rag.RED, Rag.AMBER], partnership__status=PartnershipStatus.ACTIVE)
+            .order_by("percent_of_expected", "reference"),
+        ),
+        _item(
+            "appetite",
+            "risk outside your organisation's appetite",
+            "risks outside your organisation's appetite",
+            risk_selectors.risk_list(user, today)
+            .filter(outside_own_appetite_q(user))
+            .order_by("-current_score", "reference"),
+        ),
+        _item(
+            "to-log",
+            "commitment with no delivery logged for 30 days",
+            "commitments with no delivery logged for 30 days",
+            commitment_selectors.commitment_list(user, today)
+            .filter(
+                organisation_id__in=writer_of,
+                partnership__status=PartnershipStatus.ACTIVE,
+                start_date__lte=today,
+                end_date__gte=today - timedelta(days=DELIVERY_GAP_DAYS),
+            )
+            .filter(
+                Q(last_delivery_on__isnull=True)
+                | Q(last_delivery_on__lt=today - timedelta(days=DELIVERY_GAP_DAYS))
+            )
+            .order_by("last_delivery_on", "reference"),
+        ),
+    ]
+    # Say whose appetite each risk is outside of (one query for the page).
+    for item in items:
+        if item.key == "appetite":
+            risk_selectors.attach_outside_appetite(item.rows)
+    return items
+
+
+# --- The regulator's portfolio ------------------------------------------------------------------
+
+# An active partnership with nothing recorded for this long is flagged.
+QUIET_DAYS = 30
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """How many rows of ``queryset`` (already tied to the outer partnership) as a subquery."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("partnership_id").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _latest(queryset: QuerySet, field_name: str = "updated_at") -> Subquery:
+    return Subquery(
+        queryset.order_by(f"-{field_name}").values(field_name)[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def portfolio(user, today: date | None = None) -> QuerySet:
+    """Visible partnerships with what the portfolio shows, each a column computed in SQL (so the
+    list filters and sorts on them): ``commitments_started``, ``commitments_red``,
+    ``commitments_amber``, ``delivery_rag`` (the worst commitment under way: one measure of
+    delivery, delivered against expected by now), ``risks_outside_appetite``, ``last_activity``
+    (the latest change to the partnership, its commitments, deliveries or risks) and ``quiet``
+    (an active partnership with no activity for ``QUIET_DAYS``)."""
+    today = today or timezone.localdate()
+    commitments = commitment_selectors.with_figures(
+        Commitment.objects.filter(partnership_id=OuterRef("pk")), today
+    )
+    risks = Risk.objects.filter(partnership_id=OuterRef("pk"))
+    quiet_since = timezone.now() - timedelta(days=QUIET_DAYS)
+    return (
+        partnership_selectors.partnership_list(user)
+        .annotate(
+            commitments_total=_count(Commitment.objects.filter(partnership_id=OuterRef("pk"))),
+            commitments_started=_count(commitments.exclude(rag=Rag.GREY)),
+            commitments_red=_count(commitments.filter(rag=Rag.RED)),
+            commitments_amber=_count(commitments.filter(rag=Rag.AMBER)),
+            risks_outside_appetite=_count(risks.filter(risk_selectors.outside_appetite_q())),
+            last_activity=Greatest(
+                F("updated_at"),
+                Coalesce(
+                    _latest(Commitment.objects.filter(partnership_id=OuterRef("pk"))),
+                    F("updated_at"),
+                ),
+                Coalesce(
+                    _latest(Delivery.objects.filter(commitment__partnership_id=OuterRef("pk"))),
+                    F("updated_at"),
+                ),
+                Coalesce(_latest(risks), F("updated_at")),
+            ),
+        )
+        .annotate(
+            delivery_rag=Case(
+                When(commitments_started=0, then=Value(Rag.GREY)),
+                When(commitments_red__gt=0, then=Value(Rag.RED)),
+                When(commitments_amber__gt=0, then=Value(Rag.AMBER)),
+                default=Value(Rag.GREEN),
+                output_field=CharField(),
+            ),
+            quiet=ExpressionWrapper(
+                Q(status=PartnershipStatus.ACTIVE, last_activity__lt=quiet_since),
+                output_field=BooleanField(),
+            ),
+        )
+    )
+
+
+def portfolio_by_region(queryset: QuerySet) -> list[dict]:
+    """Partnerships per region of the supported organisation and status (one query), for the
+    portfolio's chart and its table."""
+    rows = (
+        queryset.order_by()
+        .values("parties__organisation__region_name", "status")
+        .filter(parties__role="supported")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    regions: dict[str, dict] = {}
+    for row in rows:
+        name = (
+            title_case_nhs(row["parties__organisation__region_name"] or "") or "Region not recorded"
+        )
+        region = regions.setdefault(name, {"region": name, "total": 0})
+        region[row["status"]] = row["n"]
+        region["total"] += row["n"]
+    return sorted(regions.values(), key=lambda r: r["region"])

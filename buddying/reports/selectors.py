@@ -1,0 +1,110 @@
+"""Who may read a report, and which partnerships a report covers — both from the access policy.
+
+A report is readable by exactly those who may see all of its data:
+- a partnership's weekly summary: whoever may see the partnership (its parties' members and
+  regulators), as ``partnerships.access.visible`` says;
+- an organisation's monthly portfolio: its own members (they see every partnership it is a party
+  to) and regulators;
+- the system-wide summary: regulators.
+Anyone else gets 404, whoever asked for the report.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from buddying.reports.choices import ReportKind
+from buddying.reports.models import ReportRequest
+from partnerships import access
+from partnerships.models import Organisation, Partnership, Party
+
+
+def _own_organisation_ids(user) -> list[str]:
+    """The person's own organisations (from their memberships, cached per request): a handful of
+    codes, not a list of rows of any table."""
+    return sorted({m.organisation_id for m in access.memberships_of(user)})
+
+
+def reports_visible_to(user) -> QuerySet[ReportRequest]:
+    """The reports the person may read, as one SQL condition."""
+    reports = ReportRequest.objects.select_related("partnership", "organisation", "requested_by")
+    if not access.memberships_of(user):
+        return reports.none()
+    if access.is_regulator(user):
+        return reports
+    visible_partnership = Exists(
+        access.visible(Partnership, user).filter(pk=OuterRef("partnership_id"))
+    )
+    return reports.filter(
+        Q(kind=ReportKind.PARTNERSHIP_WEEKLY) & Q(visible_partnership)
+        | Q(kind=ReportKind.ORGANISATION_MONTHLY, organisation_id__in=_own_organisation_ids(user))
+    )
+
+
+def may_request(user, *, kind: str, partnership=None, organisation=None) -> bool:
+    """Whether the person may see all the data of a report of this kind and scope."""
+    if not access.memberships_of(user):
+        return False
+    if kind == ReportKind.PARTNERSHIP_WEEKLY:
+        return (
+            partnership is not None
+            and access.visible(Partnership, user).filter(pk=partnership.pk).exists()
+        )
+    if kind == ReportKind.ORGANISATION_MONTHLY:
+        return organisation is not None and (
+            access.is_regulator(user) or organisation.pk in _own_organisation_ids(user)
+        )
+    return access.is_regulator(user)
+
+
+def partnerships_in_scope(report: ReportRequest) -> QuerySet[Partnership]:
+    """The partnerships a report covers. Built for the person who asked, through the access
+    policy (so it never covers more than they may see); a scheduled report covers its scope."""
+    requester = report.requested_by
+    partnerships = (
+        access.visible(Partnership, requester)
+        if requester is not None
+        else Partnership.objects.all()
+    )
+    if report.kind == ReportKind.PARTNERSHIP_WEEKLY:
+        return partnerships.filter(pk=report.partnership_id)
+    if report.kind == ReportKind.ORGANISATION_MONTHLY:
+        return partnerships.filter(
+            Exists(
+                Party.objects.filter(
+                    partnership_id=OuterRef("pk"), organisation_id=report.organisation_id
+                )
+            )
+        )
+    return partnerships
+
+
+def organisations_for_portfolio(user) -> QuerySet[Organisation]:
+    """The organisations whose portfolio the person may ask for (a form's choices)."""
+    if access.is_regulator(user):
+        return Organisation.objects.filter(parties__isnull=False).distinct().order_by("name")
+    return Organisation.objects.filter(pk__in=_own_organisation_ids(user)).order_by("name")
+
+
+def recipients(report: ReportRequest):
+    """The people a finished scheduled report is for (DESIGN §4): a partnership's parties'
+    executives and programme managers; an organisation's executives; regulators.
+
+    A finished weekly summary reaches them as a link in the daily digest (``reminders.py``).
+    """
+    from django.contrib.auth import get_user_model
+
+    from partnerships.choices import OrganisationKind, Role
+
+    users = get_user_model().objects.filter(is_active=True)
+    if report.kind == ReportKind.PARTNERSHIP_WEEKLY:
+        return users.filter(
+            memberships__role__in=[Role.EXECUTIVE, Role.PROGRAMME_MANAGER],
+            memberships__organisation__parties__partnership_id=report.partnership_id,
+        ).distinct()
+    if report.kind == ReportKind.ORGANISATION_MONTHLY:
+        return users.filter(
+            memberships__role=Role.EXECUTIVE, memberships__organisation_id=report.organisation_id
+        ).distinct()
+    return users.filter(
+        memberships__role=Role.REGULATOR,
+        memberships__organisation__kind=OrganisationKind.REGULATOR,
+    ).distinct()

@@ -1,0 +1,138 @@
+"""The portfolio (the regulator's home): delivery, risks and last activity for every partnership,
+filtered by name, region, ICB, status and delivery; quiet partnerships flagged."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from partnerships.models import Partnership
+from tests.commitments.factories import CommitmentFactory, DeliveryFactory
+from tests.conftest import PERSONAS, READERS
+from tests.factories import OrganisationFactory, PartnershipFactory
+from tests.risks.factories import RiskAppetiteFactory, RiskFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 10, 1)
+
+
+def _active(partnership):
+    Partnership.objects.filter(pk=partnership.pk).update(status="active")
+
+
+def _well_behind(world):
+    _active(world.partnership)
+    commitment = CommitmentFactory(
+        partnership=world.partnership,
+        organisation=world.buddy,
+        planned_quantity=Decimal("100"),
+        start_date=dt.date(2026, 4, 1),
+        end_date=dt.date(2027, 3, 31),
+    )
+    DeliveryFactory(commitment=commitment, date=dt.date(2026, 9, 20), quantity=Decimal("1"))
+    RiskAppetiteFactory(organisation=world.buddy, category="strategic", tolerance=4)
+    RiskFactory(partnership=world.partnership, category="strategic")
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_regulators_home_is_the_portfolio(world, as_user):
+    _well_behind(world)
+    page = as_user(world.regulator).get(reverse("dashboard")).content.decode()
+    assert '<h1 class="nhsuk-heading-l">Portfolio</h1>' in page
+    assert world.partnership.reference in page
+    assert "Well behind" in page and "0 of 1 on track" in page
+    assert "Risks outside appetite" in page
+    assert "Partnerships by region and status" in page
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_portfolio_shows_only_what_the_person_may_see(world, as_user, persona):
+    other = PartnershipFactory(
+        buddy=world.unrelated, supported=OrganisationFactory(), title="Hidden"
+    )
+    response = as_user(world.user(persona)).get(reverse("portfolio"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (world.partnership.reference in page) is (persona in READERS)
+    assert (other.reference in page) is (persona in ("regulator", "outsider"))
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_an_active_partnership_with_no_activity_for_30_days_is_flagged(world, as_user):
+    quiet = PartnershipFactory(buddy=world.unrelated, supported=world.supported, title="Quiet one")
+    _active(quiet)
+    with time_machine.travel(dt.date(2026, 8, 1), tick=False):
+        _active(world.partnership)
+    Partnership.objects.filter(pk=quiet.pk).update(
+        updated_at=dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+    )
+    page = as_user(world.regulator).get(reverse("portfolio")).content.decode()
+    assert "No activity for 30 days" in page
+    flagged = as_user(world.regulator).get(reverse("portfolio"), {"quiet": "on"}).content.decode()
+    assert quiet.reference in flagged
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_filters_take_names_region_icb_and_delivery(world, as_user):
+    _well_behind(world)
+    elsewhere = OrganisationFactory(
+        name="LEEDS TEACHING HOSPITALS NHS TRUST",
+        region_code="Y63",
+        region_name="NORTH EAST AND YORKSHIRE",
+        icb_code="QWO",
+        icb_name="NHS WEST YORKSHIRE INTEGRATED CARE BOARD",
+    )
+    other = PartnershipFactory(buddy=elsewhere, supported=world.unrelated, title="Leeds pair")
+    client = as_user(world.regulator)
+
+    def shown(**query):
+        page = client.get(reverse("portfolio"), query).content.decode()
+        return {p.reference for p in (world.partnership, other) if p.reference in page}
+
+    assert shown(organisation="Royal Free") == {world.partnership.reference}
+    assert shown(organisation="ral") == {world.partnership.reference}
+    assert shown(organisation="leeds teaching") == {other.reference}
+    assert shown(region="Y63") == {other.reference}
+    assert shown(icb="QWO") == {other.reference}
+    assert shown(rag="red") == {world.partnership.reference}
+    assert shown(rag="grey") == {other.reference}
+    page = client.get(reverse("portfolio")).content.decode()
+    assert "North East and Yorkshire" in page  # regions are chosen by name
+    assert "NHS West Yorkshire Integrated Care Board" in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_partnership_list_finds_an_organisation_by_name(world, as_user):
+    page = (
+        as_user(world.regulator)
+        .get(reverse("partnerships:list"), {"organisation": "Royal Free"})
+        .content.decode()
+    )
+    assert world.partnership.reference in page
+    page = (
+        as_user(world.regulator)
+        .get(reverse("partnerships:list"), {"organisation": "Nowhere General"})
+        .content.decode()
+    )
+    assert world.partnership.reference not in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_portfolio_runs_a_fixed_number_of_queries(world, as_user, django_assert_num_queries):
+    client = as_user(world.regulator)
+    _well_behind(world)
+    client.get(reverse("portfolio"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("portfolio"))
+    for _ in range(6):
+        partnership = PartnershipFactory(buddy=world.buddy, supported=world.unrelated)
+        RiskFactory(partnership=partnership)
+        CommitmentFactory(partnership=partnership, organisation=world.buddy)
+    with django_assert_num_queries(len(few)):
+        client.get(reverse("portfolio"))
