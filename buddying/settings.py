@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "partnerships.reviews",
     "risks",
     "risks.agreements",
+    "buddying.sync",
+    "buddying.tokens",
     "buddying.dashboard",
     "buddying.reports",
     "buddying.notifications",
@@ -273,6 +275,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
+        "buddying.tokens.permissions.TokenMayWrite",  # a read-only token is refused writes
         "partnerships.api.permissions.FollowsAccessPolicy",
     ],
     "DEFAULT_PAGINATION_CLASS": "buddying.common.api.Pagination",
@@ -305,8 +308,13 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": NUM_PROXIES,
 }
+# Cursor pages leave rows changed in the last N seconds for a later page, so a change whose
+# transaction is still committing is never passed over (longer than a request may run).
+API_SYNC_SETTLE_SECONDS = envint("API_SYNC_SETTLE_SECONDS", 30)
 # API tokens: stored hashed by django-rest-knox, sent as "Authorization: Token <key>".
 API_TOKEN_DEFAULT_DAYS = envint("API_TOKEN_DEFAULT_DAYS", 90)
+# Named so migrations can refer to knox's (swappable) token model.
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 - a model name, not a secret
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "TOKEN_TTL": timedelta(days=API_TOKEN_DEFAULT_DAYS),

@@ -8,5 +8,7 @@ patched afterwards. (What DEBUG off demands is tested in tests/buddying/test_set
 import os
 
 os.environ.setdefault("DEBUG", "true")
+# Tests read what they have just written; the settle window has tests of its own.
+os.environ.setdefault("API_SYNC_SETTLE_SECONDS", "0")
 
 from buddying.settings import *  # noqa: F403

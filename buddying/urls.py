@@ -18,6 +18,8 @@ api_patterns = [
     path("", include("risks.api.urls")),
     path("", include("risks.agreements.api.urls")),
     path("", include("partnerships.reviews.api.urls")),
+    path("", include("buddying.sync.api.urls")),
+    path("", include("buddying.tokens.api.urls")),
     path("", include("buddying.reports.api.urls")),
 ]
 
@@ -51,6 +53,7 @@ urlpatterns = [
     path("", include("risks.urls")),
     path("", include("risks.agreements.urls")),
     path("", include("partnerships.reviews.urls")),
+    path("", include("buddying.tokens.urls")),
     path("", include("buddying.reports.urls")),
     path("notifications/", include("buddying.notifications.urls")),
     path("api/v1/", include(api_patterns)),

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from buddying.notifications.models import Reminder
+from buddying.tokens import services as token_services
 from partnerships.commitments.models import DeliveryUpload
 from risks.agreements import services as agreement_services
 from tests.agreements import helpers as agreement_helpers
@@ -60,6 +61,7 @@ class Objects:
     agreement: object = None  # version 2, a draft copied from version 1
     signed: object = None  # version 1, in force
     dispute: object = None  # about version 1
+    token: object = None  # the buddy executive's API token
     report: object = None  # a weekly summary of the partnership, built
     reminder: object = None  # the buddy programme manager's
 
@@ -401,6 +403,24 @@ ROUTES: dict[str, Route] = {
         "PATCH": "200 200 403 200 403 404 404 401"}),
     "dispute-transition": Route(lambda o: f"{A}/disputes/{o.dispute.pk}/transition/", {
         "POST": "400 400 403 400 403 404 404 401"}),
+    # --- Sync, history, FHIR and tokens (issue 14): reads scoped by the policy; anyone signed in
+    # manages their own tokens (an empty POST is a 400: a name is needed) ------------------------
+    "change-list": Route(lambda o: f"{A}/history/", {
+        "GET":  "200 200 200 200 200 200 200 401"}),
+    "deletion-list": Route(lambda o: f"{A}/deleted/", {
+        "GET":  "200 200 200 200 200 200 200 401"}),
+    "fhir-organization-affiliation": Route(lambda o: f"{A}/fhir/OrganizationAffiliation", {
+        "GET":  "200 200 200 200 200 200 200 401"}),
+    "token-list": Route(lambda o: f"{A}/tokens/", {
+        "GET":  "200 200 200 200 200 200 200 401",
+        "POST": "400 400 400 400 400 400 400 401"}),
+    "token-detail": Route(lambda o: f"{A}/tokens/{o.token.pk}/", {
+        "DELETE": "204 404 404 404 404 404 404 401"}),
+    "tokens:list": Route(lambda o: "/account/tokens/", {
+        "GET":  "200 200 200 200 200 200 200 302",
+        "POST": "200 200 200 200 200 200 200 302"}),
+    "tokens:revoke": Route(lambda o: f"/account/tokens/{o.token.pk}/revoke/", {
+        "POST": "302 404 404 404 404 404 404 302"}),
     "report-list": Route(lambda o: f"{A}/reports/", {
         "GET":  "200 200 200 200 200 200 200 401",
         "POST": "400 400 400 400 400 400 400 401"}),
@@ -485,6 +505,7 @@ def objects(world, settings, tmp_path):
         dispute=agreement_services.dispute_raise(
             agreement=signed, by=world.buddy_pm, raised_by_organisation=world.buddy, title="Cap"
         ),
+        token=token_services.token_create(user=world.buddy_exec, name="Mirror")[0],
         report=_built_report(world),
         reminder=Reminder.objects.create(
             rule="review_overdue",

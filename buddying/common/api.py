@@ -16,22 +16,18 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import fields as filter_fields
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from buddying.common.errors import StaleVersion, StateConflict
 from buddying.common.exports import csv_line, stream_csv
+from buddying.common.pagination import Pagination
 
-__all__ = ["stream_csv"]  # re-exported: CSV writers import it from here or from exports
+# Re-exported: CSV writers import stream_csv from here or from exports; settings name Pagination.
+__all__ = ["Pagination", "stream_csv"]
 
 UUID_REGEX = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-
-
-class Pagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 def _messages(error: DjangoValidationError):

@@ -1,9 +1,18 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .fhir import OrganizationAffiliationView
 from .views import OrganisationViewSet, PartnershipViewSet
 
 router = SimpleRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("partnerships", PartnershipViewSet, basename="partnership")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path(
+        "fhir/OrganizationAffiliation",
+        OrganizationAffiliationView.as_view(),
+        name="fhir-organization-affiliation",
+    ),
+]

@@ -42,6 +42,8 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The API's cursor pages read organisations in (updated_at, ods_code) order.
+        indexes = [models.Index(fields=["updated_at", "ods_code"], name="organisation_sync_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(segment__isnull=True) | models.Q(segment__gte=1, segment__lte=5),

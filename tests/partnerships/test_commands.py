@@ -468,9 +468,9 @@ def test_issue_token_refuses_an_unknown_user_or_no_days():
     UserFactory(username="asha")
     with pytest.raises(CommandError, match="There is no user called bob"):
         call_command("issue_token", "bob")
-    with pytest.raises(CommandError, match="--days must be between 1 and 3650"):
+    with pytest.raises(CommandError, match="--days must be between 1 and 365\\."):
         call_command("issue_token", "asha", days=0)
-    with pytest.raises(CommandError, match="--days must be between 1 and 3650"):
+    with pytest.raises(CommandError, match="--days must be between 1 and 365\\."):
         call_command("issue_token", "asha", days=10**9)
     assert not AuthToken.objects.exists()
 

@@ -1,13 +1,11 @@
 """Issue an API token for a person. Prints the token and nothing else: it is shown only once."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from knox.models import AuthToken
 
-MAX_DAYS = 3650  # ten years: a token should not outlive the people who use it
+from buddying.tokens.services import MAX_DAYS, token_create
 
 
 class Command(BaseCommand):
@@ -21,10 +19,15 @@ class Command(BaseCommand):
             "--days",
             type=int,
             default=None,
-            help=f"Days until it expires (default {settings.API_TOKEN_DEFAULT_DAYS})",
+            help=f"Days until it expires, 1 to {MAX_DAYS} "
+            f"(default {settings.API_TOKEN_DEFAULT_DAYS})",
+        )
+        parser.add_argument("--name", default="Issued by command", help="What the token is for")
+        parser.add_argument(
+            "--read-only", action="store_true", help="A token that reads and never writes"
         )
 
-    def handle(self, *args, username: str, days: int | None, **options):
+    def handle(self, *args, username: str, days: int | None, name: str, read_only, **options):
         days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
         if not 1 <= days <= MAX_DAYS:
             raise CommandError(f"--days must be between 1 and {MAX_DAYS}.")
@@ -34,5 +37,8 @@ class Command(BaseCommand):
             raise CommandError(f"There is no user called {username}.") from None
         if not user.is_active:
             raise CommandError(f"{username} is not an active user.")
-        _, token = AuthToken.objects.create(user, expiry=timedelta(days=days))
-        self.stdout.write(token)
+        try:
+            _, key = token_create(user=user, name=name, days=days, read_only=read_only)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        self.stdout.write(key)
