@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commitments', '0003_delivery_upload'),
+        ('commitments', '0004_stored_delivered_totals'),
         ('partnerships', '0007_sync_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
