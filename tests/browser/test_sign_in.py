@@ -76,7 +76,7 @@ def test_sign_in_then_sign_out(world, page):
     page.wait_for_url(f"**{reverse('dashboard')}")
     header = page.locator("header")
     assert "BASILDON AND THURROCK" in header.inner_text().upper()
-    assert page.get_by_role("heading", level=1).inner_text() == "Your partnerships"
+    assert page.get_by_role("heading", level=1).inner_text() == "Home"
 
     header.get_by_role("link", name="Sign out").click()
     page.wait_for_url(f"**{reverse('logout')}")

@@ -22,8 +22,15 @@ def routed_app(configured_app):  # noqa: F811
     """The notifications tasks go to the tests' own queue, so only the test's worker runs them."""
     saved = configured_app.conf.task_routes
     configured_app.conf.task_routes = {"buddying.notifications.tasks.*": {"queue": TEST_QUEUE}}
+    _reroute(configured_app)  # Celery caches its router: an earlier test may have built it
     yield configured_app
     configured_app.conf.task_routes = saved
+    _reroute(configured_app)
+
+
+def _reroute(app) -> None:
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
 
 
 @pytest.mark.celery_worker
