@@ -2,8 +2,9 @@
 
 from django import forms
 
+from buddying.common.formatting import money
 from buddying.common.forms import NhsFormMixin, VersionedFormMixin
-from partnerships.reviews import services
+from partnerships.reviews import selectors, services
 from partnerships.reviews.choices import LearningDirection, LearningTheme, ReviewRag
 from partnerships.reviews.models import LearningItem, OutcomeReview
 
@@ -40,8 +41,10 @@ class ReviewForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
             "development_outcomes": forms.Textarea,
         }
 
-    def __init__(self, *args, objectives=(), **kwargs):
+    def __init__(self, *args, objectives=(), prefill=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if prefill is not None:
+            self._prefill(prefill)
         self.fields["overall_rag"].choices = ReviewRag.choices
         for name in ("cqc_rating_before", "cqc_rating_after"):
             self.fields[name].choices = _NOT_RECORDED + list(self.fields[name].choices)[1:]
@@ -76,6 +79,30 @@ class ReviewForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
             )
             self.objective_fields.append(
                 (objective, [self[f"{prefix}-{name}"] for name in services.ASSESSMENT_FIELDS])
+            )
+
+    def _prefill(self, prefill: selectors.CostPrefill) -> None:
+        """Offer the figures the data gives for the period where the review has none yet (the
+        reviewer may change them), and say where the secondment recharges come from."""
+        for name, value in prefill.figures().items():
+            if value is not None and getattr(self.instance, name) is None:
+                self.initial[name] = value
+        if prefill.secondments:
+            count = prefill.secondments
+            secondments = "secondment" if count == 1 else "secondments"
+            source = (
+                "Pre-filled from"
+                if self.instance.cost_secondments_gbp is None
+                else "The data gives " + money(prefill.cost_secondments_gbp) + " from"
+            )
+            self.fields["cost_secondments_gbp"].help_text = (
+                f"{source} {count} {secondments} in the period: each day's share of "
+                "their monthly recharge (12 months over 365 days)."
+            )
+        else:
+            self.fields["cost_secondments_gbp"].help_text = (
+                "No secondments are recorded for the period. Enter what the supported "
+                "organisation was recharged for seconded staff, if anything."
             )
 
     def values(self) -> dict:

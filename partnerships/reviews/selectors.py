@@ -6,7 +6,7 @@ learning item is readable by every member of the service, whatever their organis
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import chain
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -36,6 +36,7 @@ from partnerships.reviews.models import (
     OutcomeReview,
     ReviewSignOff,
 )
+from partnerships.secondments import selectors as secondment_selectors
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 _ZERO = Value(Decimal(0), output_field=_MONEY)
@@ -107,6 +108,65 @@ def is_due_soon(review: OutcomeReview, today: date | None = None, days: int = 30
         review.status in (ReviewStatus.SCHEDULED, ReviewStatus.DRAFT)
         and today <= review.due_date
         and (review.due_date - today).days <= days
+    )
+
+
+# --- Cost of support pre-filled from the data ----------------------------------------------------
+
+_PENNY = Decimal("0.01")
+
+
+def pro_rata(amount: Decimal | None, partnership: Partnership, start: date, end: date):
+    """The share of a whole-partnership amount that falls in ``start``–``end``: by days, over the
+    partnership's planned start to planned end (``None`` without the amount or those dates)."""
+    if amount is None or not partnership.planned_start or not partnership.planned_end:
+        return None
+    whole = (partnership.planned_end - partnership.planned_start).days + 1
+    first, last = max(start, partnership.planned_start), min(end, partnership.planned_end)
+    days = max((last - first).days + 1, 0)
+    return (Decimal(amount) * days / whole).quantize(_PENNY, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class CostPrefill:
+    """The cost figures the data gives for a period, and how many secondments the recharges
+    came from (``None``: the data gives no figure)."""
+
+    cost_remuneration_gbp: Decimal | None
+    cost_secondments_gbp: Decimal | None
+    consultancy_equivalent_gbp: Decimal | None
+    secondments: int
+
+    def figures(self) -> dict[str, Decimal | None]:
+        return {
+            "cost_remuneration_gbp": self.cost_remuneration_gbp,
+            "cost_secondments_gbp": self.cost_secondments_gbp,
+            "consultancy_equivalent_gbp": self.consultancy_equivalent_gbp,
+        }
+
+
+def cost_prefill(partnership: Partnership, start: date | None, end: date | None) -> CostPrefill:
+    """What the partnership's data says the period cost, to pre-fill a review (one query):
+
+    - remuneration: the partnership's remuneration to the buddy, pro rata by days over its planned
+      start to end (``pro_rata``). Commitments hold no remuneration: time is committed without a
+      rate, and money committed is a party's own contribution (such as backfill), not a payment
+      to the buddy, so they are not read;
+    - secondment recharges: from the secondments not cancelled that run in the period, each
+      day's share of their monthly recharge (``secondments.selectors.recharges_between``);
+      blank when no secondment runs in the period;
+    - the consultancy equivalent: the partnership's estimate, pro rata like the remuneration.
+    """
+    if start is None or end is None or end < start:
+        return CostPrefill(None, None, None, 0)
+    recharges = secondment_selectors.recharges_between(partnership, start, end)
+    return CostPrefill(
+        cost_remuneration_gbp=pro_rata(partnership.remuneration_gbp, partnership, start, end),
+        cost_secondments_gbp=recharges.amount if recharges.secondments else None,
+        consultancy_equivalent_gbp=pro_rata(
+            partnership.consultancy_equivalent_gbp, partnership, start, end
+        ),
+        secondments=recharges.secondments,
     )
 
 

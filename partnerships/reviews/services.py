@@ -4,8 +4,7 @@ Order everywhere: visible (404) → allowed (403) → state (409) → valid (400
 """
 
 from collections.abc import Iterable, Mapping
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +16,7 @@ from buddying.common import writes
 from buddying.common.errors import StateConflict
 from partnerships import access
 from partnerships.models import Objective, Partnership
+from partnerships.reviews import selectors
 from partnerships.reviews.choices import ReviewKind, ReviewStatus
 from partnerships.reviews.models import (
     LearningItem,
@@ -43,7 +43,6 @@ REVIEW_FIELDS = (
 )
 ASSESSMENT_FIELDS = ("rag", "measured_value", "comment")
 LEARNING_FIELDS = ("title", "description", "direction", "theme", "adopted", "published")
-_PENNY = Decimal("0.01")
 
 
 def _check_fields(fields: Mapping[str, Any], allowed: Iterable[str], kind: str) -> None:
@@ -62,37 +61,15 @@ def _locked_review(pk) -> OutcomeReview:
 # --- Figures pre-filled from the partnership's data ----------------------------------------------
 
 
-def pro_rata(amount: Decimal | None, partnership: Partnership, start: date, end: date):
-    """The share of a whole-partnership amount that falls in ``start``–``end``: by days, over the
-    partnership's planned start to planned end (``None`` without the amount or those dates)."""
-    if amount is None or not partnership.planned_start or not partnership.planned_end:
-        return None
-    whole = (partnership.planned_end - partnership.planned_start).days + 1
-    first, last = max(start, partnership.planned_start), min(end, partnership.planned_end)
-    days = max((last - first).days + 1, 0)
-    return (Decimal(amount) * days / whole).quantize(_PENNY, rounding=ROUND_HALF_UP)
-
-
-def prefilled_costs(review: OutcomeReview) -> dict[str, Decimal]:
-    """The cost figures the partnership's own data gives for the review's period, for the blank
-    ones: remuneration and the consultancy equivalent, pro rata. Secondment recharges are entered
-    by the reviewers (the secondments app is not read here)."""
-    partnership = review.partnership
-    figures = {
-        "cost_remuneration_gbp": pro_rata(
-            partnership.remuneration_gbp, partnership, review.period_start, review.period_end
-        ),
-        "consultancy_equivalent_gbp": pro_rata(
-            partnership.consultancy_equivalent_gbp,
-            partnership,
-            review.period_start,
-            review.period_end,
-        ),
-    }
+def prefilled_costs(review: OutcomeReview, given: Iterable[str] = ()) -> dict[str, Decimal]:
+    """The cost figures the data gives for the review's period (``selectors.cost_prefill``), for
+    those still blank that the writer did not give (``given``: a figure given, even blank, is
+    the writer's)."""
+    prefill = selectors.cost_prefill(review.partnership, review.period_start, review.period_end)
     return {
         name: value
-        for name, value in figures.items()
-        if value is not None and getattr(review, name) is None
+        for name, value in prefill.figures().items()
+        if value is not None and name not in given and getattr(review, name) is None
     }
 
 
@@ -111,7 +88,7 @@ def review_create(
     if kind not in ReviewKind.values:
         raise ValidationError({"kind": f"“{kind}” is not a kind of review."})
     review.full_clean()
-    for name, value in prefilled_costs(review).items():
+    for name, value in prefilled_costs(review, given=fields).items():
         setattr(review, name, value)
     writes.save(review, by=by)
     return review
@@ -146,7 +123,9 @@ def review_update(
     changed = writes.apply(review, fields)
     changed += _save_assessments(review, assessments or {}, by=by)
     if review.status == ReviewStatus.SCHEDULED:
-        changed += writes.apply(review, {"status": ReviewStatus.DRAFT, **prefilled_costs(review)})
+        changed += writes.apply(
+            review, {"status": ReviewStatus.DRAFT, **prefilled_costs(review, given=fields)}
+        )
     elif review.status == ReviewStatus.SUBMITTED and changed:
         changed += writes.apply(review, {"status": ReviewStatus.DRAFT, "submitted_at": None})
         for sign_off in review.sign_offs.all():

@@ -101,7 +101,12 @@ def review_edit(request, pk):
     if review.is_read_only:
         raise StateConflict("This review is signed off, so it cannot be changed.")
     objectives = list(review.partnership.objectives.all())
-    form = ReviewForm(_posted(request), instance=copy.copy(review), objectives=objectives)
+    form = ReviewForm(
+        _posted(request),
+        instance=copy.copy(review),
+        objectives=objectives,
+        prefill=selectors.cost_prefill(review.partnership, review.period_start, review.period_end),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.review_update(

@@ -24,8 +24,11 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DateField,
     DecimalField,
+    ExpressionWrapper,
     F,
+    Func,
     Max,
     Min,
     OuterRef,
@@ -36,7 +39,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Round
+from django.db.models.functions import Coalesce, Greatest, Least, Round
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
@@ -56,6 +59,7 @@ from partnerships.secondments.models import (
 
 _FTE = DecimalField(max_digits=12, decimal_places=2)
 _PERCENT = DecimalField(max_digits=12, decimal_places=1)
+_MONEY_DAYS = DecimalField(max_digits=20, decimal_places=2)
 MAX_MONTHS = 60
 
 
@@ -355,6 +359,56 @@ def secondment_summary(partnership: Partnership, user=None) -> SecondmentSummary
         by_home=by_home,
         home_organisation_ids=homes,
         total=sum(counts.values()),
+    )
+
+
+@dataclass(frozen=True)
+class Recharges:
+    """What a partnership's secondments recharged over a period, and how many were counted."""
+
+    amount: Decimal
+    secondments: int
+
+
+DAYS_IN_A_YEAR = 365
+
+
+def recharges_between(partnership: Partnership, start: dt.date, end: dt.date) -> Recharges:
+    """The secondment recharges of ``partnership`` for ``start`` to ``end`` (both included), added
+    up in the database in one query.
+
+    The rule: every secondment not cancelled that runs on at least one day of the period counts;
+    its monthly recharge is spread evenly over the year, so each day it runs within the period
+    costs ``monthly recharge × 12 / 365`` (a leap day costs the same as any other). The days are
+    those from the later of the two starts to the earlier of the two ends. The total is rounded
+    to the penny once, half up. No secondment in the period gives £0.00 and a count of 0.
+    """
+    first = Greatest(F("start_date"), Value(start, output_field=DateField()))
+    last = Least(F("end_date"), Value(end, output_field=DateField()))
+    # PostgreSQL subtracts two dates as a whole number of days.
+    days = Func(last, first, template="(%(expressions)s + 1)", arg_joiner=" - ")
+    totals = (
+        Secondment.objects.filter(
+            partnership=partnership, cancelled=False, start_date__lte=end, end_date__gte=start
+        )
+        .order_by()
+        .aggregate(
+            amount=Coalesce(
+                Round(
+                    Sum(ExpressionWrapper(F("monthly_recharge") * days, output_field=_MONEY_DAYS))
+                    * Value(Decimal(12))
+                    / Value(Decimal(DAYS_IN_A_YEAR)),
+                    2,
+                ),
+                Value(Decimal(0)),
+                output_field=_MONEY_DAYS,
+            ),
+            secondments=Count("pk"),
+        )
+    )
+    return Recharges(
+        amount=Decimal(totals["amount"]).quantize(Decimal("0.01")),
+        secondments=totals["secondments"],
     )
 
 

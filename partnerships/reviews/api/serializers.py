@@ -111,13 +111,38 @@ _MONEY_IN = {
 }
 
 
+_PREFILLED = (
+    " Pre-filled from the data when the review is created (POST) or first written (a PATCH to a "
+    "scheduled review, which starts it as a draft), if the request omits it and the data gives "
+    "a figure; a value given, null included, is kept as given."
+)
+
+
 class _ReviewFieldsSerializer(serializers.Serializer):
     benefits_supported = serializers.CharField(required=False, allow_blank=True)
     benefits_buddy = serializers.CharField(required=False, allow_blank=True)
     development_outcomes = serializers.CharField(required=False, allow_blank=True)
-    cost_remuneration_gbp = serializers.DecimalField(**_MONEY_IN)
-    cost_secondments_gbp = serializers.DecimalField(**_MONEY_IN)
-    consultancy_equivalent_gbp = serializers.DecimalField(**_MONEY_IN)
+    cost_remuneration_gbp = serializers.DecimalField(
+        **_MONEY_IN,
+        help_text="Remuneration paid to the buddy for the period (£)."
+        + _PREFILLED
+        + " The data: the partnership's remuneration, pro rata by days over its planned "
+        "start to end.",
+    )
+    cost_secondments_gbp = serializers.DecimalField(
+        **_MONEY_IN,
+        help_text="Secondment recharges for the period (£)."
+        + _PREFILLED
+        + " The data: each secondment not cancelled that runs in the period, for each of its "
+        "days in the period, its monthly recharge × 12 / 365; rounded to the penny once. "
+        "Left out when no secondment runs in the period.",
+    )
+    consultancy_equivalent_gbp = serializers.DecimalField(
+        **_MONEY_IN,
+        help_text="Estimated equivalent consultancy cost for the period (£)."
+        + _PREFILLED
+        + " The data: the partnership's estimate, pro rata by days over its planned start to end.",
+    )
     segment_before = serializers.IntegerField(required=False, allow_null=True)
     segment_after = serializers.IntegerField(required=False, allow_null=True)
     cqc_rating_before = serializers.ChoiceField(
