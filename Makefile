@@ -47,6 +47,8 @@ demo-data: setup
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_commitments
 	$(PY) manage.py seed_demo_risks
+	$(PY) manage.py seed_demo_agreements
+	$(PY) manage.py seed_demo_reviews
 
 ## Run the web server, a Celery worker and Celery beat together.
 run: demo-data
