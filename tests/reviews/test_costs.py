@@ -95,7 +95,9 @@ def test_starting_a_review_prefills_the_recharges_and_the_figures_add_up(
     assert review.saving_gbp == review.saving == Decimal("117178.35")
 
 
-def test_value_for_money_counts_the_prefilled_recharges(world, active, secondments, first_quarter):
+def test_value_for_money_counts_the_prefilled_recharges(
+    world, active, secondments, first_quarter, as_user, api_as
+):
     from partnerships.models import Objective
 
     objective = Objective.objects.create(
@@ -111,6 +113,13 @@ def test_value_for_money_counts_the_prefilled_recharges(world, active, secondmen
     figures = selectors.value_for_money(active)
     assert figures.cost_to_date == Decimal("32410.69")
     assert figures.saving_to_date == Decimal("117178.35")
+    overview = as_user(world.buddy_viewer).get(reverse("partnerships:detail", args=[active.pk]))
+    assert (
+        "Value for money to date: support cost £32,411 against £149,589 for consultancy, "
+        "a saving of £117,178." in overview.content.decode()
+    )
+    api = api_as(world.regulator).get(f"/api/v1/value-for-money/{active.pk}/").json()
+    assert (api["cost_to_date_gbp"], api["saving_to_date_gbp"]) == ("32410.69", "117178.35")
 
 
 def test_a_figure_the_writer_gives_is_kept_even_blank(world, active, secondments, first_quarter):
