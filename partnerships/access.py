@@ -199,8 +199,8 @@ def told_rows(
     party_condition: Callable[[str], Q] | None = None,
 ) -> QuerySet:
     """One row per row of ``queryset`` and person told about it (a reminder): the ``columns``
-    (expressions over the row) and ``told_user_id``, as one SQL query (a ``UNION`` when there are
-    owners), so a reminder rule can be claimed with ``INSERT … SELECT`` and no Python loop.
+    (expressions over the row) and ``told_user_id``, as one SQL query (a ``UNION ALL`` when there
+    are owners; a person may appear twice), so a reminder rule can be claimed with ``INSERT … SELECT`` and no Python loop.
 
     - the active members holding one of ``roles`` (programme managers and executives by default)
       in the parties concerned: ``party`` is ``ANY_PARTY``, ``PRINCIPAL_PARTY`` or a lookup from
@@ -249,7 +249,9 @@ def told_rows(
             )
         )
         named = queryset.filter(owner_is_member, **{f"{owner}__is_active": True})
-        combined = combined.union(named.values(**columns, told_user_id=F(f"{owner}_id")))
+        # UNION ALL: a person told twice (an owner who is also a writer) is one reminder anyway
+        # (the claim's unique key), and the duplicates cost less than sorting them away.
+        combined = combined.union(named.values(**columns, told_user_id=F(f"{owner}_id")), all=True)
     return combined
 
 

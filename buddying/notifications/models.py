@@ -29,7 +29,14 @@ class Reminder(models.Model):
     # The group it is shown under: its partnership; else (a monthly portfolio report) the
     # organisation; else (a system-wide report) the whole system.
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        # Never looked up by partnership (only a partnership's deletion, which is rare, would
+        # use it): one index fewer to write for each of the day's many new reminders.
+        db_index=False,
     )
     organisation = models.ForeignKey(
         Organisation,
