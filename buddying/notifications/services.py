@@ -36,8 +36,10 @@ INSERT_BATCH = 20000
 
 @dataclass
 class RaiseResult:
-    """What one run of the rules did: its id, how many reminders it recorded (new ones only),
-    and the rules that failed (the others were still recorded)."""
+    """What one run of the rules did: its id, how many reminders it recorded (``claimed``: new
+    ones only), how many rows the rules found (``found``: a person told twice about one item,
+    as its owner and as a writer, counts twice), and the rules that failed (the others were
+    still recorded)."""
 
     run: uuid.UUID
     claimed: int = 0
