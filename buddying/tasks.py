@@ -26,6 +26,28 @@ def record_beat(name: str) -> str:
     return now
 
 
+# Which beat may send (DESIGN §7: only one beat runs): the id of the beat holding the lock.
+BEAT_LOCK = "beat_lock"
+
+
+def hold_beat_lock(beat_id: str, seconds: int) -> bool:
+    """Take (or keep, for ``seconds`` more) the one-beat lock for ``beat_id``; ``False`` while
+    another beat holds it. A beat that stops lets its lock lapse, and a stand-by takes over."""
+    cache = caches[HEARTBEAT_CACHE]
+    if cache.add(BEAT_LOCK, beat_id, timeout=seconds):
+        return True
+    if cache.get(BEAT_LOCK) == beat_id:
+        cache.set(BEAT_LOCK, beat_id, timeout=seconds)
+        return True
+    return False
+
+
+def release_beat_lock(beat_id: str) -> None:
+    cache = caches[HEARTBEAT_CACHE]
+    if cache.get(BEAT_LOCK) == beat_id:
+        cache.delete(BEAT_LOCK)
+
+
 def last_beats() -> dict[str, str | None]:
     """The last beat of the worker and of beat (ISO 8601, UTC), ``None`` for one never recorded."""
     found = caches[HEARTBEAT_CACHE].get_many([WORKER_LAST_BEAT, BEAT_LAST_BEAT])

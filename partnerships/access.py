@@ -23,10 +23,10 @@ Views, API, commands, tasks and reports all call it; nothing filters visibility 
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from buddying.common.errors import StateConflict
@@ -41,6 +41,7 @@ __all__ = [
     "allows",
     "people_to_tell",
     "require",
+    "told_rows",
     "visible",
 ]
 
@@ -170,13 +171,42 @@ def people_to_tell(
     party: str = ANY_PARTY,
     roles: Iterable[str] = WRITE_ROLES,
     owners: Iterable[str] = (),
+    party_condition: Callable[[str], Q] | None = None,
 ) -> dict[object, set[int]]:
     """Who is told about each row of ``queryset`` (a reminder): ``{pk: user ids}``, in one query
-    for the members and one per owner field, whatever the number of rows.
+    whatever the number of rows (see ``told_rows``, which it reads)."""
+    told: dict[object, set[int]] = defaultdict(set)
+    rows = told_rows(
+        queryset,
+        party=party,
+        roles=roles,
+        owners=owners,
+        party_condition=party_condition,
+        columns={"told_item": F("pk")},
+    )
+    for row in rows:
+        told[row["told_item"]].add(row["told_user_id"])
+    return dict(told)
+
+
+def told_rows(
+    queryset: QuerySet,
+    *,
+    columns: dict[str, object],
+    party: str = ANY_PARTY,
+    roles: Iterable[str] = WRITE_ROLES,
+    owners: Iterable[str] = (),
+    party_condition: Callable[[str], Q] | None = None,
+) -> QuerySet:
+    """One row per row of ``queryset`` and person told about it (a reminder): the ``columns``
+    (expressions over the row) and ``told_user_id``, as one SQL query (a ``UNION ALL`` when there
+    are owners; a person may appear twice), so a reminder rule can be claimed with ``INSERT … SELECT`` and no Python loop.
 
     - the active members holding one of ``roles`` (programme managers and executives by default)
       in the parties concerned: ``party`` is ``ANY_PARTY``, ``PRINCIPAL_PARTY`` or a lookup from
       the row to an organisation (which counts only while it is a party to the partnership);
+      ``party_condition(lookup)``, given the lookup from the row to the party's organisation id,
+      narrows the parties (e.g. those that have not signed yet);
     - the people named by each ``owners`` field (a lookup to a user), while they are members of
       a party to the partnership.
 
@@ -188,12 +218,15 @@ def people_to_tell(
     partnership_id = _sql_route(model)
     prefix = f"{route}__" if route else ""
     roles = list(roles)
+    queryset = queryset.order_by()
     if party in (ANY_PARTY, PRINCIPAL_PARTY):
-        membership = f"{prefix}parties__organisation__memberships"
+        organisation = f"{prefix}parties__organisation"
+        membership = f"{organisation}__memberships"
         conditions = {f"{membership}__role__in": roles, f"{membership}__user__is_active": True}
         if party == PRINCIPAL_PARTY:
             conditions[f"{prefix}parties__role__in"] = list(PRINCIPAL_PARTY_ROLES)
-        members = queryset.filter(**conditions)
+        narrower = [party_condition(f"{organisation}_id")] if party_condition else []
+        members = queryset.filter(*narrower, **conditions)
     else:
         membership = f"{party}__memberships"
         is_party = Exists(
@@ -201,13 +234,13 @@ def people_to_tell(
                 partnership_id=OuterRef(partnership_id), organisation_id=OuterRef(f"{party}_id")
             )
         )
+        narrower = [party_condition(f"{party}_id")] if party_condition else []
         members = queryset.filter(
             is_party,
+            *narrower,
             **{f"{membership}__role__in": roles, f"{membership}__user__is_active": True},
         )
-    told: dict[object, set[int]] = defaultdict(set)
-    for pk, user_id in members.values_list("pk", f"{membership}__user_id"):
-        told[pk].add(user_id)
+    combined = members.values(**columns, told_user_id=F(f"{membership}__user_id"))
     for owner in owners:
         owner_is_member = Exists(
             Party.objects.filter(
@@ -216,9 +249,10 @@ def people_to_tell(
             )
         )
         named = queryset.filter(owner_is_member, **{f"{owner}__is_active": True})
-        for pk, user_id in named.values_list("pk", f"{owner}_id"):
-            told[pk].add(user_id)
-    return dict(told)
+        # UNION ALL: a person told twice (an owner who is also a writer) is one reminder anyway
+        # (the claim's unique key), and the duplicates cost less than sorting them away.
+        combined = combined.union(named.values(**columns, told_user_id=F(f"{owner}_id")), all=True)
+    return combined
 
 
 # --- What may this person do -------------------------------------------------------------------

@@ -5,9 +5,19 @@ from buddying.notifications.models import Digest, Reminder, ReminderPreference
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ("rule", "due_date", "user", "partnership", "raised_on", "emailed_at", "read_at")
+    list_display = (
+        "rule",
+        "due_date",
+        "user",
+        "partnership",
+        "organisation",
+        "raised_on",
+        "emailed_at",
+        "read_at",
+    )
     list_filter = ("rule", "raised_on")
-    raw_id_fields = ("user", "partnership", "digest")
+    list_select_related = ("user", "partnership", "organisation")
+    raw_id_fields = ("user", "partnership", "organisation", "digest")
 
 
 @admin.register(ReminderPreference)

@@ -23,8 +23,7 @@ def text_body(user, groups, day: date) -> str:
     name = user.get_full_name() or user.get_username()
     lines = [f"Dear {name},", "", f"These reminders are for {day_text(day)}.", ""]
     for group in groups:
-        partnership = group.partnership
-        heading = f"{partnership.reference} {partnership.title}"
+        heading = group.heading
         lines += [heading, "-" * len(heading)]
         for reminder in group.reminders:
             lines += [f"* {reminder.rule_label}: {reminder.text}", f"  {absolute(reminder.url)}"]

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from buddying.notifications.choices import Delivery
-from partnerships.models import Partnership
+from partnerships.models import Organisation, Partnership
 
 
 class Reminder(models.Model):
@@ -26,7 +26,26 @@ class Reminder(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
     )
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    # The group it is shown under: its partnership; else (a monthly portfolio report) the
+    # organisation; else (a system-wide report) the whole system.
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        # Never looked up by partnership (only a partnership's deletion, which is rare, would
+        # use it): one index fewer to write for each of the day's many new reminders.
+        db_index=False,
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,  # only ever read from the reminder
+    )
     text = models.TextField()
     url = models.CharField(max_length=300)
     raised_on = models.DateField(help_text="The day the daily job found it due.")

@@ -15,11 +15,18 @@ running, in partnerships that are not closed.
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, DateField, F, Q, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 
-from buddying.common.reminders import ReminderRule, day_text, dues, link
+from buddying.common.reminders import (
+    ReminderRule,
+    day_text_sql,
+    dues_of,
+    link_sql,
+    reminder_columns,
+    text_sql,
+)
 from partnerships import access
 from partnerships.choices import PartnershipStatus
 from partnerships.commitments.models import Commitment
@@ -27,7 +34,6 @@ from partnerships.commitments.selectors import with_figures
 
 UNDER_DELIVERING_SHARE = Decimal("0.8")
 SILENT_DAYS = 14
-_FIELDS = ("pk", "partnership_id", "reference", "description")
 
 
 def _running(today: date):
@@ -36,61 +42,64 @@ def _running(today: date):
     )
 
 
-def _told(queryset):
-    # The figures are not needed to know who is told: ask about the bare rows.
-    return access.people_to_tell(
-        Commitment.objects.filter(pk__in=queryset.values("pk")), party="organisation"
-    )
-
-
 def _url():
-    commitment_link = link(lambda pk: reverse("commitments:detail", args=[pk]))
-    return lambda row: commitment_link(row["pk"])
+    return link_sql(lambda pk: reverse("commitments:detail", args=[pk]), "pk")
 
 
-def commitment_under_delivering(today: date):
+def commitment_under_delivering_rows(today: date):
     """Running commitments that have delivered less than 80% of what is expected by today."""
     behind = with_figures(_running(today), today).filter(
         expected__gt=0, delivered__lt=F("expected") * UNDER_DELIVERING_SHARE
     )
-    rows = list(behind.values(*_FIELDS, "delivered", "expected", "percent_of_expected"))
     monday = today - timedelta(days=today.weekday())
-    return dues(
-        rows,
-        _told(behind),
+    columns = reminder_columns(
         item_type="commitments.commitment",
-        due_date=lambda row: monday,
-        text=lambda row: (
-            f"{row['reference']} {row['description']}: {row['percent_of_expected']}% of what "
-            "was expected by now has been delivered"
+        due_date=Value(monday, output_field=DateField()),
+        text=text_sql(
+            F("reference"),
+            " ",
+            F("description"),
+            ": ",
+            Cast("percent_of_expected", CharField()),
+            "% of what was expected by now has been delivered",
         ),
         url=_url(),
     )
+    return access.told_rows(behind, party="organisation", columns=columns)
 
 
-def commitment_no_recent_delivery(today: date):
+def commitment_no_recent_delivery_rows(today: date):
     """Running commitments with nothing delivered in the last 14 days (nor since they started)."""
     quiet_since = today - timedelta(days=SILENT_DAYS)
     silent = (
-        with_figures(_running(today), today)
+        _running(today)
         .annotate(quiet_from=Coalesce("last_delivery_on", "start_date"))
         .filter(Q(quiet_from__lte=quiet_since))
     )
-    rows = list(silent.values(*_FIELDS, "quiet_from", "last_delivery_on"))
-    return dues(
-        rows,
-        _told(silent),
+    columns = reminder_columns(
         item_type="commitments.commitment",
-        due_date=lambda row: row["quiet_from"] + timedelta(days=SILENT_DAYS),
-        text=lambda row: (
-            f"{row['reference']} {row['description']}: nothing delivered since "
-            f"{day_text(row['last_delivery_on'])}"
-            if row["last_delivery_on"]
-            else f"{row['reference']} {row['description']}: nothing delivered since it started "
-            f"on {day_text(row['quiet_from'])}"
+        due_date=Cast(F("quiet_from") + timedelta(days=SILENT_DAYS), DateField()),
+        text=text_sql(
+            F("reference"),
+            " ",
+            F("description"),
+            ": nothing delivered since ",
+            Case(
+                When(last_delivery_on__isnull=False, then=day_text_sql("last_delivery_on")),
+                default=text_sql("it started on ", day_text_sql("quiet_from")),
+            ),
         ),
         url=_url(),
     )
+    return access.told_rows(silent, party="organisation", columns=columns)
+
+
+def commitment_under_delivering(today: date):
+    return dues_of(commitment_under_delivering_rows(today))
+
+
+def commitment_no_recent_delivery(today: date):
+    return dues_of(commitment_no_recent_delivery_rows(today))
 
 
 RULES = [
@@ -98,12 +107,14 @@ RULES = [
         name="commitment_under_delivering",
         label="Commitment delivering below 80% of what was expected",
         select=commitment_under_delivering,
+        rows=commitment_under_delivering_rows,
         order=30,
     ),
     ReminderRule(
         name="commitment_no_recent_delivery",
         label="Commitment with no delivery for 14 days",
         select=commitment_no_recent_delivery,
+        rows=commitment_no_recent_delivery_rows,
         order=31,
     ),
 ]

@@ -7,9 +7,17 @@ partnership's final review is still reminded of.
 
 from datetime import date, timedelta
 
+from django.db.models import Case, CharField, Value, When
 from django.urls import reverse
 
-from buddying.common.reminders import ReminderRule, day_text, dues, link
+from buddying.common.reminders import (
+    ReminderRule,
+    day_text_sql,
+    dues_of,
+    link_sql,
+    reminder_columns,
+    text_sql,
+)
 from partnerships import access
 from partnerships.reviews.choices import ReviewKind, ReviewStatus
 from partnerships.reviews.models import OutcomeReview
@@ -17,34 +25,37 @@ from partnerships.rules import PRINCIPAL_PARTY
 
 DUE_SOON_DAYS = 14
 NOT_STARTED_OR_DRAFT = [ReviewStatus.SCHEDULED, ReviewStatus.DRAFT]
-_FIELDS = ("pk", "partnership_id", "kind", "due_date", "period_start", "period_end")
 
 
-def _describe(row) -> str:
-    kind = ReviewKind(row["kind"]).label
-    return (
-        f"{kind} review of {day_text(row['period_start'])} to {day_text(row['period_end'])}, "
-        f"due on {day_text(row['due_date'])}"
+def _kind_label():
+    return Case(
+        *[When(kind=kind, then=Value(kind.label)) for kind in ReviewKind],
+        default=Value("Outcome"),
+        output_field=CharField(),
     )
 
 
-def _reviews(queryset):
-    rows = list(queryset.values(*_FIELDS))
-    review_link = link(lambda pk: reverse("reviews:detail", args=[pk]))
-    told = access.people_to_tell(queryset, party=PRINCIPAL_PARTY)
-    return dues(
-        rows,
-        told,
+def _rows(queryset):
+    columns = reminder_columns(
         item_type="reviews.outcomereview",
-        due_date=lambda row: row["due_date"],
-        text=_describe,
-        url=lambda row: review_link(row["pk"]),
+        due_date="due_date",
+        text=text_sql(
+            _kind_label(),
+            " review of ",
+            day_text_sql("period_start"),
+            " to ",
+            day_text_sql("period_end"),
+            ", due on ",
+            day_text_sql("due_date"),
+        ),
+        url=link_sql(lambda pk: reverse("reviews:detail", args=[pk]), "pk"),
     )
+    return access.told_rows(queryset, party=PRINCIPAL_PARTY, columns=columns)
 
 
-def review_due_soon(today: date):
+def review_due_soon_rows(today: date):
     """Reviews not yet submitted that fall due within the next 14 days (today included)."""
-    return _reviews(
+    return _rows(
         OutcomeReview.objects.filter(
             status__in=NOT_STARTED_OR_DRAFT,
             due_date__gte=today,
@@ -53,11 +64,19 @@ def review_due_soon(today: date):
     )
 
 
-def review_overdue(today: date):
+def review_overdue_rows(today: date):
     """Reviews past their due date and not yet signed off."""
-    return _reviews(
+    return _rows(
         OutcomeReview.objects.filter(due_date__lt=today).exclude(status=ReviewStatus.SIGNED_OFF)
     )
+
+
+def review_due_soon(today: date):
+    return dues_of(review_due_soon_rows(today))
+
+
+def review_overdue(today: date):
+    return dues_of(review_overdue_rows(today))
 
 
 RULES = [
@@ -65,12 +84,14 @@ RULES = [
         name="review_due_soon",
         label="Outcome review due within 14 days",
         select=review_due_soon,
+        rows=review_due_soon_rows,
         order=10,
     ),
     ReminderRule(
         name="review_overdue",
         label="Outcome review overdue",
         select=review_overdue,
+        rows=review_overdue_rows,
         order=11,
     ),
 ]

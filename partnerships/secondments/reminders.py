@@ -6,9 +6,17 @@ person's return (and whether the post stays backfilled). Cancelled secondments a
 
 from datetime import date, timedelta
 
+from django.db.models import F
 from django.urls import reverse
 
-from buddying.common.reminders import ReminderRule, day_text, dues, link
+from buddying.common.reminders import (
+    ReminderRule,
+    day_text_sql,
+    dues_of,
+    link_sql,
+    reminder_columns,
+    text_sql,
+)
 from partnerships import access
 from partnerships.choices import PartnershipStatus
 from partnerships.secondments.models import Secondment
@@ -16,7 +24,7 @@ from partnerships.secondments.models import Secondment
 ENDING_WITHIN_DAYS = 30
 
 
-def secondment_ending(today: date):
+def secondment_ending_rows(today: date):
     """Secondments running today that end within the next 30 days."""
     secondments = Secondment.objects.filter(
         cancelled=False,
@@ -24,20 +32,23 @@ def secondment_ending(today: date):
         end_date__gte=today,
         end_date__lte=today + timedelta(days=ENDING_WITHIN_DAYS),
     ).exclude(partnership__status=PartnershipStatus.CLOSED)
-    rows = list(secondments.values("pk", "partnership_id", "reference", "role_title", "end_date"))
-    secondment_link = link(lambda pk: reverse("secondments:detail", args=[pk]))
-    told = access.people_to_tell(secondments, party="home_organisation")
-    return dues(
-        rows,
-        told,
+    columns = reminder_columns(
         item_type="secondments.secondment",
-        due_date=lambda row: row["end_date"],
-        text=lambda row: (
-            f"{row['reference']} {row['role_title']}: the secondment ends on "
-            f"{day_text(row['end_date'])}"
+        due_date="end_date",
+        text=text_sql(
+            F("reference"),
+            " ",
+            F("role_title"),
+            ": the secondment ends on ",
+            day_text_sql("end_date"),
         ),
-        url=lambda row: secondment_link(row["pk"]),
+        url=link_sql(lambda pk: reverse("secondments:detail", args=[pk]), "pk"),
     )
+    return access.told_rows(secondments, party="home_organisation", columns=columns)
+
+
+def secondment_ending(today: date):
+    return dues_of(secondment_ending_rows(today))
 
 
 RULES = [
@@ -45,6 +56,7 @@ RULES = [
         name="secondment_ending",
         label="Secondment ending within 30 days",
         select=secondment_ending,
+        rows=secondment_ending_rows,
         order=40,
     ),
 ]

@@ -206,3 +206,85 @@ def test_the_notify_backend_refuses_to_start_without_its_settings(settings):
 
     with pytest.raises(ImproperlyConfigured):
         NotifyEmailBackend()
+
+
+def _finished_report(kind, **scope):
+    from django.utils import timezone
+
+    from buddying.reports.choices import ReportStatus
+    from buddying.reports.models import ReportRequest
+
+    return ReportRequest.objects.create(
+        kind=kind,
+        period_start=dt.date(2026, 6, 1),
+        period_end=dt.date(2026, 6, 30),
+        schedule_key=f"{kind}-{scope.get('organisation', 'system')}-2026-06",
+        status=ReportStatus.DONE,
+        finished_at=timezone.now() - dt.timedelta(days=1),
+        title="",
+        **scope,
+    )
+
+
+def test_monthly_and_system_wide_reports_reach_the_digest_under_the_organisation_and_the_system(
+    world, run_job, as_user
+):
+    """A finished monthly portfolio report is told to its organisation's executives, under the
+    organisation's name; the system-wide report to the regulators, under "The whole system";
+    nobody else hears of either."""
+    from django.urls import reverse
+
+    from buddying.reports.choices import ReportKind
+
+    portfolio = _finished_report(ReportKind.ORGANISATION_MONTHLY, organisation=world.buddy)
+    system = _finished_report(ReportKind.SYSTEM_MONTHLY)
+
+    run_job()
+    _send_all()
+
+    by_person = {message.to[0]: message for message in mail.outbox}
+    assert set(by_person) == {world.buddy_exec.email, world.regulator.email}
+    executive = by_person[world.buddy_exec.email].body
+    assert world.buddy.name in executive
+    assert "Monthly portfolio report ready: Monthly portfolio report to 30 June 2026 is ready" in (
+        executive
+    )
+    assert reverse("reports:detail", args=[portfolio.pk]) in executive
+    regulator = by_person[world.regulator.email]
+    assert "The whole system" in regulator.body
+    assert "System-wide summary to 30 June 2026 is ready" in regulator.body
+    html = regulator.alternatives[0][0]
+    assert "<h2>The whole system</h2>" in html
+    assert reverse("reports:detail", args=[system.pk]) in html
+
+    # The same reminders are their notifications, grouped the same way.
+    page = as_user(world.regulator).get(reverse("notifications:list"))
+    assert "The whole system" in page.content.decode()
+    page = as_user(world.buddy_exec).get(reverse("notifications:list"))
+    assert world.buddy.name in page.content.decode()
+    assert Reminder.objects.filter(user=world.outsider).count() == 0
+
+
+def test_a_report_reminder_leaves_the_notifications_of_someone_no_longer_in_its_scope(
+    world, run_job
+):
+    """An executive who has left the organisation, or a regulator no longer one, no longer sees
+    (nor is emailed) the report's reminder."""
+    from buddying.reports.choices import ReportKind
+    from partnerships import access
+
+    _finished_report(ReportKind.ORGANISATION_MONTHLY, organisation=world.buddy)
+    _finished_report(ReportKind.SYSTEM_MONTHLY)
+    run_job()
+    assert services.selectors.reminders_of(world.buddy_exec).count() == 1
+    assert services.selectors.reminders_of(world.regulator).count() == 1
+
+    world.buddy_exec.memberships.all().delete()
+    world.regulator.memberships.all().delete()
+    access.forget_memberships(world.buddy_exec)
+    access.forget_memberships(world.regulator)
+
+    assert services.selectors.reminders_of(world.buddy_exec).count() == 0
+    assert services.selectors.reminders_of(world.regulator).count() == 0
+    _send_all()
+    assert mail.outbox == []

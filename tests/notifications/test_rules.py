@@ -358,3 +358,26 @@ def test_an_agreement_in_force_due_for_review_within_30_days(world):
     agreement.review_date = TODAY + dt.timedelta(days=31)
     agreement.save()
     assert told(agreement_rules.agreement_review_due(TODAY), agreement) == set()
+
+
+def test_an_agreement_awaiting_signatures_tells_only_the_parties_that_have_not_signed(world):
+    """Once the buddy's executive has signed, only the supported party's executive is told;
+    the buddy has nothing left to do."""
+    from risks.agreements import reminders as agreement_rules
+    from risks.agreements import services as agreement_services
+    from risks.agreements.models import Agreement
+    from tests.agreements.helpers import awaiting
+
+    agreement = awaiting(world)
+    agreement_services.agreement_sign(agreement=agreement, by=world.buddy_exec)
+    Agreement.objects.filter(pk=agreement.pk).update(
+        submitted_at=timezone.now() - dt.timedelta(days=8)
+    )
+
+    result = agreement_rules.agreement_awaiting_signature(TODAY)
+    assert told(result, agreement) == {"supported_exec"}
+    [due] = result
+    assert due.text.startswith(f"Shared-risk agreement version {agreement.number} has waited")
+    from django.urls import reverse
+
+    assert due.url == reverse("agreements:detail", args=[agreement.pk])
