@@ -203,6 +203,8 @@ def test_capacity_figures_and_warning_flag(world, api_as):
         "percent_not_backfilled": "10.0",
         "threshold_percent": "5.0",
         "warning": True,
+        "risk_raised_this_month": False,
+        "risks_raised_this_month": [],
     }
     assert client.get(CAPACITY, {"date": "2028-01-01"}).json()["results"] == []
     assert client.get(CAPACITY, {"date": "soon"}).status_code == 400
