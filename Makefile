@@ -47,6 +47,7 @@ demo-data: setup
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_commitments
 	$(PY) manage.py seed_demo_risks
+	$(PY) manage.py seed_demo_secondments
 
 ## Run the web server, a Celery worker and Celery beat together.
 run: demo-data
