@@ -137,6 +137,7 @@ def test_filters(world, api_as):
     assert refs(status="planned") == ["B"]
     assert refs(status=["active", "planned"]) == ["A", "B", "C"]
     assert refs(updated_since="2030-01-01T00:00:00Z") == []
+    assert refs(updated_since="2026-11-10T00:00:00Z") == ["A", "B", "C"]
     assert client.get(URL, {"status": "nonsense"}).status_code == 400
     assert client.get(URL, {"updated_since": "yesterday"}).status_code == 400
 

@@ -45,5 +45,8 @@ def test_seed_demo_secondments_adds_them_once_with_a_talent_pool_warning():
     manager = first.history.last().history_user
     figures = selectors.organisation_capacity(ral, manager)
     [warning] = figures.warnings
-    assert (warning.staff_group, warning.percent_not_backfilled) == ("senior_managers", Decimal("5.7"))
+    assert (warning.staff_group, warning.percent_not_backfilled) == (
+        "senior_managers",
+        Decimal("5.7"),
+    )
     assert [offer.can_raise for offer in figures.risk_offers["senior_managers"]] == [True]
