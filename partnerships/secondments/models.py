@@ -307,6 +307,8 @@ class TalentPoolRisk(TimeStampedModel):
         related_name="+",
     )
 
+    history = HistoricalRecords()
+
     access_route = "partnership"
     access_rules = {
         # The warning is the home organisation's: its programme managers and executives raise it.

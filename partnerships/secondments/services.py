@@ -442,6 +442,7 @@ def talent_pool_risk_raise(
             f"No {group} staff of {organisation.display_name} are seconded without backfill in "
             f"{partnership.reference} today: raise the risk in the partnership they are in."
         )
+    claim._history_user = by
     try:
         with transaction.atomic():
             claim.save()

@@ -84,6 +84,7 @@ def test_raising_adds_a_prefilled_workforce_risk_owned_by_the_home_organisation(
     ):
         assert figure in risk.description
     assert risk.history.get().history_user == world.buddy_pm
+    assert {record.history_user for record in raised.history.all()} == {world.buddy_pm}
 
 
 def test_far_above_the_threshold_the_consequence_is_major(world, warned):
