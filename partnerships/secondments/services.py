@@ -406,6 +406,8 @@ def talent_pool_risk_raise(
         raised_by=by,
     )
     access.require(by, "raise", claim)
+    if not risk_raising.available():
+        raise StateConflict("There is no risk register to raise the risk on.")
     if staff_group not in DeliveryStaffGroup.values:
         raise ValidationError({"staff_group": "Select a staff group from the list."})
     if TalentPoolRisk.objects.filter(

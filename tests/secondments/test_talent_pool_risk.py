@@ -14,6 +14,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from buddying.common.errors import StateConflict
+from partnerships import risk_raising
 from partnerships.choices import PartnershipStatus
 from partnerships.models import Partnership
 from partnerships.secondments import services
@@ -222,6 +223,16 @@ def test_two_concurrent_raises_make_one_risk(world, warned):
         assert TalentPoolRisk.objects.get(month=month.date().replace(day=1)).risk_reference == (
             reference
         )
+
+
+def test_without_a_risk_register_the_warning_offers_nothing(world, as_user, warned, monkeypatch):
+    monkeypatch.setattr(risk_raising, "_REGISTER", None)
+    text = _page(as_user(world.buddy_pm))
+    assert "The talent pool at home is stretched" in text
+    assert BUTTON not in text
+    with pytest.raises(StateConflict, match="no risk register"):
+        _raise(world)
+    assert not TalentPoolRisk.objects.exists()
 
 
 # --- The capacity page ---------------------------------------------------------------------------
