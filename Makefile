@@ -47,6 +47,7 @@ demo-data: setup
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_commitments
 	$(PY) manage.py seed_demo_risks
+	$(PY) manage.py seed_demo_secondments
 	$(PY) manage.py seed_demo_agreements
 	$(PY) manage.py seed_demo_reviews
 

@@ -6,8 +6,10 @@ class RisksConfig(AppConfig):
     verbose_name = "Risks"
 
     def ready(self) -> None:
-        from partnerships import sections
-        from risks import selectors
+        from django.urls import reverse
+
+        from partnerships import risk_raising, sections
+        from risks import selectors, services
 
         sections.register(
             sections.Section(
@@ -17,5 +19,12 @@ class RisksConfig(AppConfig):
                 summary_template="risks/_summary.jinja",
                 data=lambda partnership, user: selectors.partnership_risks(partnership, user),
                 order=20,
+            )
+        )
+        # Other apps (the secondments' talent-pool warning) raise risks through the base app.
+        risk_raising.register(
+            risk_raising.RiskRegister(
+                raise_risk=services.risk_raise,
+                url=lambda risk_id: reverse("risks:detail", args=[risk_id]),
             )
         )

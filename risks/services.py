@@ -19,9 +19,9 @@ from django.utils import timezone
 from buddying.common import writes
 from buddying.common.errors import NEEDS_CONFIRMATION
 from buddying.common.writes import save
-from partnerships import access
+from partnerships import access, risk_raising
 from partnerships.models import Organisation, Partnership, ReferenceCounter
-from risks.choices import REVIEW_MONTHS, ActionStatus, RiskStatus
+from risks.choices import REVIEW_MONTHS, ActionStatus, ReviewFrequency, RiskStatus
 from risks.models import GENERATED_FIELDS, Risk, RiskAction, RiskAppetite
 
 RISK_FIELDS = (
@@ -149,6 +149,29 @@ def risk_update(
         changed += ["closed_on", "closing_reason"]
     writes.save_changes(risk, changed, by=by)
     return _refresh_scores(risk)
+
+
+def risk_raise(proposal: risk_raising.ProposedRisk, *, by) -> risk_raising.RaisedRisk:
+    """Add a risk another app proposes (``partnerships.risk_raising``), reviewed monthly from
+    today: the current scores start as the inherent ones, since nothing controls it yet. The same
+    checks as any new risk (``risk_create``): the access policy first, then the model's rules."""
+    risk = risk_create(
+        partnership=proposal.partnership,
+        by=by,
+        title=proposal.title,
+        description=proposal.description,
+        category=proposal.category,
+        owner_organisation=proposal.owner_organisation,
+        owner=proposal.owner,
+        inherent_likelihood=proposal.likelihood,
+        inherent_consequence=proposal.consequence,
+        current_likelihood=proposal.likelihood,
+        current_consequence=proposal.consequence,
+        target_likelihood=proposal.target_likelihood,
+        target_consequence=proposal.target_consequence,
+        review_frequency=ReviewFrequency.MONTHLY,
+    )
+    return risk_raising.RaisedRisk(id=risk.pk, reference=risk.reference)
 
 
 def _risk_rows():

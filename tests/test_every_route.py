@@ -185,6 +185,10 @@ ROUTES: dict[str, Route] = {
         "POST": "200 200 403 403 403 404 404 302"}),
     "secondments:capacity": Route(lambda o: f"/organisations/{o.world.buddy.pk}/capacity/", {
         "GET":  "200 200 200 200 200 404 404 302"}),
+    # The talent-pool warning's button (an empty body: the home's managers get the problem).
+    "secondments:capacity-raise-risk": Route(
+        lambda o: f"/organisations/{o.world.buddy.pk}/capacity/raise-risk/", {
+        "POST": "400 400 403 403 403 404 404 302"}),
     "secondments:capacity-settings": Route(
         lambda o: f"/organisations/{o.world.buddy.pk}/capacity/settings/", {
         "GET":  "200 200 403 403 403 404 404 302",
@@ -343,6 +347,8 @@ ROUTES: dict[str, Route] = {
         "PATCH": "200 200 403 403 403 404 404 401"}),
     "capacity-list": Route(lambda o: f"{A}/capacity/", {
         "GET":  "200 200 200 200 200 200 200 401"}),
+    "capacity-raise-risk": Route(lambda o: f"{A}/capacity/raise-risk/", {
+        "POST": "400 400 403 400 403 400 403 401"}),
     "risk-list": Route(lambda o: f"{A}/risks/", {
         "GET":  "200 200 200 200 200 200 200 401",
         "POST": "400 400 403 400 403 400 403 401"}),

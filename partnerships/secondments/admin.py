@@ -1,7 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from partnerships.secondments.models import CapacityThreshold, Secondment, StaffGroupEstablishment
+from partnerships.secondments.models import (
+    CapacityThreshold,
+    Secondment,
+    StaffGroupEstablishment,
+    TalentPoolRisk,
+)
 
 
 @admin.register(Secondment)
@@ -33,3 +38,18 @@ class StaffGroupEstablishmentAdmin(SimpleHistoryAdmin):
 class CapacityThresholdAdmin(SimpleHistoryAdmin):
     list_display = ["organisation", "unbackfilled_percent"]
     raw_id_fields = ["organisation"]
+
+
+@admin.register(TalentPoolRisk)
+class TalentPoolRiskAdmin(admin.ModelAdmin):
+    """Read only: a record is made by raising the risk from the capacity page."""
+
+    list_display = ["month", "organisation", "staff_group", "partnership", "risk_reference"]
+    list_filter = ["staff_group", "month"]
+    raw_id_fields = ["partnership", "organisation", "raised_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -22,6 +22,7 @@ __all__ = [
     "CancelForm",
     "EndForm",
     "EstablishmentForm",
+    "RaiseRiskForm",
     "SecondmentForm",
     "ThresholdForm",
     "add_service_errors",
@@ -179,5 +180,24 @@ class EstablishmentForm(forms.Form):
             "min_value": "Enter an establishment of more than 0 FTE",
             "max_digits": "Enter an establishment of less than 100 million FTE",
             "max_decimal_places": "Enter the establishment with no more than 2 decimal places",
+        },
+    )
+
+
+class RaiseRiskForm(forms.Form):
+    """The button beside a talent-pool warning: which staff group, in which partnership (hidden
+    fields; the risk itself is filled in by the service)."""
+
+    partnership = forms.UUIDField(
+        error_messages={
+            "required": "Choose the partnership to raise the risk in",
+            "invalid": "Choose the partnership to raise the risk in",
+        }
+    )
+    staff_group = forms.ChoiceField(
+        choices=DeliveryStaffGroup.choices,
+        error_messages={
+            "required": "Choose the staff group to raise the risk about",
+            "invalid_choice": "Choose a staff group from the list",
         },
     )

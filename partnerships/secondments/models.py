@@ -9,6 +9,7 @@ cancellation is recorded.
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, CharField, F, Q, Value, When
@@ -272,3 +273,68 @@ class CapacityThreshold(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: {self.unbackfilled_percent}%"
+
+
+class TalentPoolRisk(TimeStampedModel):
+    """That a "workforce and capacity" risk was raised on a partnership's register from the
+    talent-pool warning of one staff group of the home organisation, in one month.
+
+    The unique key (partnership, organisation, staff group, month) is what makes the offer
+    "never twice": of two people clicking at once, the second insert waits for the first and
+    fails, and that person is shown the risk the first one raised. The risk itself lives in the
+    risks app, which this app may not import: it is known by its id and reference.
+    """
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="talent_pool_risks"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="talent_pool_risks",
+        verbose_name="home organisation",
+    )
+    staff_group = models.CharField("staff group", max_length=30, choices=DeliveryStaffGroup.choices)
+    month = models.DateField(help_text="The first day of the month the risk was raised in.")
+    # Empty only inside the transaction that claims the key and then raises the risk.
+    risk_id = models.UUIDField("risk", null=True, blank=True)
+    risk_reference = models.CharField("risk reference", max_length=20, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    access_route = "partnership"
+    access_rules = {
+        # The warning is the home organisation's: its programme managers and executives raise it.
+        "raise": Rule(
+            WRITE_ROLES,
+            "organisation",
+            message="Only a programme manager or executive of {organisation} can raise a risk "
+            "about its staff seconded out.",
+            closed_message="The partnership is closed, so no risk can be added to its register.",
+        ),
+    }
+
+    class Meta:
+        ordering = ["-month", "organisation_id", "staff_group", "partnership_id"]
+        verbose_name = "talent-pool risk raised"
+        verbose_name_plural = "talent-pool risks raised"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "organisation", "staff_group", "month"],
+                name="talent_pool_risk_once_a_month",
+                violation_error_message="A risk was already raised for this staff group this "
+                "month in this partnership.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.organisation_id} {self.staff_group} {self.month:%Y-%m}: {self.risk_reference}"
+        )

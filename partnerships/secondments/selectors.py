@@ -44,7 +44,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from buddying.common.history import HistoryEntry, history_entries
-from partnerships import access
+from partnerships import access, risk_raising
 from partnerships.choices import DeliveryStaffGroup
 from partnerships.models import Organisation, Partnership, Party
 from partnerships.models.organisations import title_case_nhs
@@ -54,6 +54,7 @@ from partnerships.secondments.models import (
     CapacityThreshold,
     Secondment,
     StaffGroupEstablishment,
+    TalentPoolRisk,
     status_expression,
 )
 
@@ -182,7 +183,7 @@ class CapacityRow:
     warning: bool
 
 
-def _row(values: dict) -> CapacityRow:
+def capacity_row(values: dict) -> CapacityRow:
     return CapacityRow(
         organisation_id=values["home_organisation_id"],
         staff_group=values["staff_group"],
@@ -256,6 +257,7 @@ class OrganisationCapacity:
     establishments: dict[str, StaffGroupEstablishment]
     threshold: CapacityThreshold | None
     threshold_percent: Decimal
+    risk_offers: dict[str, list["RiskOffer"]]
 
     @property
     def warnings(self) -> list[CapacityRow]:
@@ -270,7 +272,8 @@ def organisation_capacity(
     organisation: Organisation, user, partnership: Partnership | None = None
 ) -> OrganisationCapacity:
     """What the person may see of the organisation's staff seconded out (only secondments of
-    partnerships they may see count), in five queries."""
+    partnerships they may see count), in five queries — and four more where a staff group is
+    above the threshold, for the offers to raise a risk."""
     today = timezone.localdate()
     secondments = access.visible(Secondment, user).filter(home_organisation=organisation)
     first = last = None
@@ -279,10 +282,11 @@ def organisation_capacity(
         first = partnership.planned_start
         last = partnership.actual_end or partnership.planned_end
     threshold = CapacityThreshold.objects.filter(organisation=organisation).first()
+    rows = [capacity_row(values) for values in capacity_rows(secondments, today)]
     return OrganisationCapacity(
         organisation=organisation,
         today=today,
-        rows=[_row(values) for values in capacity_rows(secondments, today)],
+        rows=rows,
         months=monthly_capacity(secondments, first, last),
         establishments={
             e.staff_group: e
@@ -292,7 +296,101 @@ def organisation_capacity(
         threshold_percent=threshold.unbackfilled_percent
         if threshold
         else DEFAULT_THRESHOLD_PERCENT,
+        risk_offers=talent_pool_offers(
+            secondments, organisation, user, [row.staff_group for row in rows if row.warning], today
+        ),
     )
+
+
+# --- The talent-pool warning's risk -------------------------------------------------------------
+
+
+def this_month(today: dt.date | None = None) -> dt.date:
+    """The month a talent-pool risk is raised in, as its key records it (its first day)."""
+    return (today or timezone.localdate()).replace(day=1)
+
+
+@dataclass(frozen=True)
+class RiskOffer:
+    """One partnership in which unbackfilled secondments of a warned staff group sit: the risk
+    raised there this month, or whether this person may raise it."""
+
+    staff_group: str
+    partnership: Partnership
+    raised: TalentPoolRisk | None
+    can_raise: bool
+
+    @property
+    def risk_url(self) -> str | None:
+        if self.raised is None or self.raised.risk_id is None:
+            return None
+        return risk_raising.url_for(self.raised.risk_id)
+
+
+def talent_pool_offers(
+    secondments: QuerySet[Secondment],
+    organisation: Organisation,
+    user,
+    staff_groups: list[str],
+    today: dt.date | None = None,
+) -> dict[str, list[RiskOffer]]:
+    """Per warned staff group, the partnerships among ``secondments`` (already scoped to what the
+    person sees) holding its unbackfilled secondments today, in four queries whatever their
+    number: where a risk was raised this month, and where this person may raise one."""
+    if not staff_groups:
+        return {}
+    today = today or timezone.localdate()
+    pairs = set(
+        secondments.filter(running_on(today), staff_group__in=staff_groups, backfilled=False)
+        .order_by()
+        .values_list("staff_group", "partnership_id")
+        .distinct()
+    )
+    partnerships = {
+        p.pk: p
+        for p in Partnership.objects.filter(pk__in={pk for _, pk in pairs}).prefetch_related(
+            "parties"
+        )
+    }
+    raised = {
+        (r.staff_group, r.partnership_id): r
+        for r in access.visible(TalentPoolRisk, user).filter(
+            organisation=organisation, staff_group__in=staff_groups, month=this_month(today)
+        )
+    }
+    installed = risk_raising.available()
+    offers: dict[str, list[RiskOffer]] = {group: [] for group in staff_groups}
+    for group, pk in sorted(pairs, key=lambda pair: (pair[0], partnerships[pair[1]].reference)):
+        partnership = partnerships[pk]
+        offers[group].append(
+            RiskOffer(
+                staff_group=group,
+                partnership=partnership,
+                raised=raised.get((group, pk)),
+                can_raise=installed
+                and access.allows(
+                    user,
+                    "raise",
+                    TalentPoolRisk(partnership=partnership, organisation=organisation),
+                ),
+            )
+        )
+    return offers
+
+
+def risks_raised_this_month(user, organisation_ids, today: dt.date | None = None) -> dict:
+    """The talent-pool risks raised this month by the given organisations in partnerships the
+    person sees, per ``(organisation, staff group)``, in one query."""
+    found: dict[tuple[str, str], list[TalentPoolRisk]] = {}
+    rows = (
+        access.visible(TalentPoolRisk, user)
+        .filter(organisation_id__in=set(organisation_ids), month=this_month(today))
+        .select_related("partnership")
+        .order_by("partnership__reference")
+    )
+    for raised in rows:
+        found.setdefault((raised.organisation_id, raised.staff_group), []).append(raised)
+    return found
 
 
 # --- The partnership page -----------------------------------------------------------------------

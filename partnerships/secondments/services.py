@@ -13,18 +13,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from buddying.common import writes
 from buddying.common.errors import StateConflict
 from buddying.common.formatting import date_long
-from partnerships import access
+from partnerships import access, risk_raising
+from partnerships.choices import DeliveryStaffGroup
 from partnerships.models import Organisation, Partnership, ReferenceCounter
+from partnerships.secondments import selectors
 from partnerships.secondments.models import (
     CapacityThreshold,
     Secondment,
     StaffGroupEstablishment,
+    TalentPoolRisk,
 )
 
 # What a person records and may change; the home organisation is fixed once recorded.
@@ -303,3 +306,155 @@ def capacity_threshold_set(
             current, writes.apply(current, {"unbackfilled_percent": unbackfilled_percent}), by=by
         )
     return current
+
+
+# --- The talent-pool warning's risk -------------------------------------------------------------
+
+# How a talent-pool risk is scored when raised (the NPSA 5×5 matrix): the gap exists today, so
+# "likely" (4); "moderate" harm (3), or "major" (4) once the unbackfilled share is more than twice
+# what the organisation accepts; mitigation (backfill, shorter secondments) aims at "unlikely" (2).
+RAISED_LIKELIHOOD = 4
+RAISED_CONSEQUENCE, RAISED_CONSEQUENCE_FAR_ABOVE = 3, 4
+TARGET_LIKELIHOOD = 2
+
+
+class RiskAlreadyRaised(StateConflict):
+    """The risk of this staff group was raised in this partnership this month already (409);
+    ``existing`` is that record, to link to the risk."""
+
+    def __init__(self, message: str, *, existing: TalentPoolRisk):
+        self.existing = existing
+        super().__init__(message)
+
+
+def _already_raised(claim: TalentPoolRisk) -> RiskAlreadyRaised:
+    existing = TalentPoolRisk.objects.get(
+        partnership_id=claim.partnership_id,
+        organisation_id=claim.organisation_id,
+        staff_group=claim.staff_group,
+        month=claim.month,
+    )
+    return RiskAlreadyRaised(
+        f"A workforce and capacity risk about {claim.get_staff_group_display().lower()} staff "
+        f"was already raised this month on {claim.partnership.reference}'s register: "
+        f"{existing.risk_reference}.",
+        existing=existing,
+    )
+
+
+def _fte(value: Decimal) -> str:
+    return f"{value.normalize():f} FTE"
+
+
+def _proposal(
+    *, by, partnership: Partnership, organisation: Organisation, row, here: list[Secondment]
+) -> risk_raising.ProposedRisk:
+    """The risk, filled in from today's figures of the staff group (``row``) and the
+    partnership's unbackfilled secondments of it (``here``)."""
+    group = DeliveryStaffGroup(row.staff_group).label
+    name = organisation.display_name
+    here_fte = sum((s.fte for s in here), Decimal(0))
+    far_above = row.fte_not_backfilled * 100 > 2 * row.threshold_percent * row.establishment
+    consequence = RAISED_CONSEQUENCE_FAR_ABOVE if far_above else RAISED_CONSEQUENCE
+    people = "person" if row.people == 1 else "people"
+    description = (
+        f"On {date_long(timezone.localdate())}, {_fte(row.fte_not_backfilled)} of {name}'s "
+        f"{group.lower()} staff were seconded out without backfill: "
+        f"{row.percent_not_backfilled.normalize():f}% of its establishment of "
+        f"{_fte(row.establishment)}, above the {row.threshold_percent.normalize():f}% it accepts. "
+        f"In all {_fte(row.fte_out)} ({row.people} {people}) of the group were away. "
+        f"{_fte(here_fte)} of the unbackfilled time is in this partnership "
+        f"({', '.join(s.reference for s in here)}). "
+        "Raised from the talent-pool warning of the capacity page."
+    )
+    return risk_raising.ProposedRisk(
+        partnership=partnership,
+        owner_organisation=organisation,
+        owner=by,
+        category=risk_raising.WORKFORCE_AND_CAPACITY,
+        title=f"{group} staff seconded out without backfill leave gaps at {name}"[:200],
+        description=description,
+        likelihood=RAISED_LIKELIHOOD,
+        consequence=consequence,
+        target_likelihood=TARGET_LIKELIHOOD,
+        target_consequence=consequence,
+    )
+
+
+@transaction.atomic
+def talent_pool_risk_raise(
+    *, by, partnership: Partnership, organisation: Organisation, staff_group: str
+) -> TalentPoolRisk:
+    """Raise, in one step, a pre-filled "workforce and capacity" risk on the partnership's
+    register, owned by the home organisation (and by ``by``), where the unbackfilled share of
+    the staff group is above the organisation's threshold today — once per partnership, staff
+    group and month.
+
+    In order: the partnership is visible and ``by`` may raise for the organisation (404, 403; 409
+    when the partnership is closed); the staff group is one of the list (400); not raised this
+    month already (409 ``RiskAlreadyRaised``); the warning stands and the partnership holds
+    unbackfilled secondments of the group (409). Then the key is claimed — the database's unique
+    constraint decides between concurrent clicks — and the risk is created by the risks app's
+    own service, in this transaction.
+    """
+    today = timezone.localdate()
+    claim = TalentPoolRisk(
+        partnership=partnership,
+        organisation=organisation,
+        staff_group=staff_group,
+        month=today.replace(day=1),
+        raised_by=by,
+    )
+    access.require(by, "raise", claim)
+    if not risk_raising.available():
+        raise StateConflict("There is no risk register to raise the risk on.")
+    if staff_group not in DeliveryStaffGroup.values:
+        raise ValidationError({"staff_group": "Select a staff group from the list."})
+    if TalentPoolRisk.objects.filter(
+        partnership=partnership,
+        organisation=organisation,
+        staff_group=staff_group,
+        month=claim.month,
+    ).exists():
+        raise _already_raised(claim)
+    group = DeliveryStaffGroup(staff_group).label.lower()
+    figures = selectors.capacity_rows(
+        access.visible(Secondment, by).filter(
+            home_organisation=organisation, staff_group=staff_group
+        ),
+        today,
+    )
+    row = next((selectors.capacity_row(values) for values in figures), None)
+    if row is None or not row.warning:
+        raise StateConflict(
+            f"The share of {organisation.display_name}'s {group} staff away without backfill is "
+            "not above its threshold today, so there is no warning to raise a risk about."
+        )
+    here = list(
+        Secondment.objects.filter(
+            selectors.running_on(today),
+            partnership=partnership,
+            home_organisation=organisation,
+            staff_group=staff_group,
+            backfilled=False,
+        ).order_by("reference")
+    )
+    if not here:
+        raise StateConflict(
+            f"No {group} staff of {organisation.display_name} are seconded without backfill in "
+            f"{partnership.reference} today: raise the risk in the partnership they are in."
+        )
+    claim._history_user = by
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        # Someone else raised it meanwhile: their transaction has committed, so it can be read.
+        raise _already_raised(claim) from None
+    raised = risk_raising.raise_risk(
+        _proposal(by=by, partnership=partnership, organisation=organisation, row=row, here=here),
+        by=by,
+    )
+    claim.risk_id, claim.risk_reference = raised.id, raised.reference
+    claim.save(update_fields=["risk_id", "risk_reference", "updated_at"])
+    return claim

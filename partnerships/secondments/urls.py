@@ -14,6 +14,11 @@ urlpatterns = [
     path("secondments/<uuid:pk>/cancel/", views.secondment_cancel, name="cancel"),
     path("organisations/<str:code>/capacity/", views.capacity, name="capacity"),
     path(
+        "organisations/<str:code>/capacity/raise-risk/",
+        views.capacity_raise_risk,
+        name="capacity-raise-risk",
+    ),
+    path(
         "organisations/<str:code>/capacity/settings/",
         views.capacity_settings,
         name="capacity-settings",

@@ -16,8 +16,11 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
-from partnerships import access
+from buddying.common.errors import StateConflict
+from partnerships import access, risk_raising
 from partnerships import selectors as partnership_selectors
 from partnerships.choices import DeliveryStaffGroup
 from partnerships.secondments import selectors, services
@@ -27,11 +30,12 @@ from partnerships.secondments.forms import (
     CancelForm,
     EndForm,
     EstablishmentForm,
+    RaiseRiskForm,
     SecondmentForm,
     ThresholdForm,
     add_service_errors,
 )
-from partnerships.secondments.models import CapacityThreshold, Secondment
+from partnerships.secondments.models import CapacityThreshold, Secondment, TalentPoolRisk
 
 PAGE_SIZE = 50
 
@@ -253,16 +257,7 @@ def secondment_cancel(request, pk):
 # --- Capacity of an organisation ----------------------------------------------------------------
 
 
-@login_required
-def capacity(request, code):
-    """The organisation's staff seconded out: per staff group today, and month by month."""
-    organisation = _organisation(request, code)
-    partnership = None
-    if request.GET.get("partnership"):
-        try:
-            partnership = _partnership(request, request.GET["partnership"])
-        except ValidationError:
-            raise Http404("No such partnership.") from None
+def _capacity_page(request, organisation, partnership=None, *, form=None, status=200):
     figures = selectors.organisation_capacity(organisation, request.user, partnership)
     return render(
         request,
@@ -275,8 +270,67 @@ def capacity(request, code):
             "can_set": access.allows(
                 request.user, "set", CapacityThreshold(organisation=organisation)
             ),
+            "form": form,
         },
+        status=status,
     )
+
+
+@login_required
+def capacity(request, code):
+    """The organisation's staff seconded out: per staff group today, and month by month."""
+    organisation = _organisation(request, code)
+    partnership = None
+    if request.GET.get("partnership"):
+        try:
+            partnership = _partnership(request, request.GET["partnership"])
+        except ValidationError:
+            raise Http404("No such partnership.") from None
+    return _capacity_page(request, organisation, partnership)
+
+
+@login_required
+@require_POST
+def capacity_raise_risk(request, code):
+    """The talent-pool warning's button: raise the pre-filled workforce and capacity risk on the
+    partnership's register, then show it (or, if it was raised already, say so and link to it)."""
+    organisation = _organisation(request, code)
+    rule = TalentPoolRisk.access_rules["raise"]
+    if not access.can_act_for(request.user, organisation.pk, rule.roles):
+        raise PermissionDenied(rule.message.format(organisation=organisation))
+    form = RaiseRiskForm(request.POST)
+    if not form.is_valid():
+        return _capacity_page(request, organisation, form=form, status=400)
+    partnership = _partnership(request, form.cleaned_data["partnership"])
+    back = redirect("secondments:capacity", code=organisation.pk)
+    try:
+        raised = services.talent_pool_risk_raise(
+            by=request.user,
+            partnership=partnership,
+            organisation=organisation,
+            staff_group=form.cleaned_data["staff_group"],
+        )
+    except services.RiskAlreadyRaised as error:
+        existing = error.existing
+        messages.info(
+            request,
+            format_html(
+                '{} <a href="{}">See risk {}</a>.',
+                " ".join(error.messages),
+                risk_raising.url_for(existing.risk_id),
+                existing.risk_reference,
+            ),
+        )
+        return back
+    except StateConflict as error:
+        messages.error(request, " ".join(error.messages))
+        return back
+    messages.success(
+        request,
+        f"Risk {raised.risk_reference} added to {partnership.reference}'s register, owned by "
+        f"{organisation.display_name}. Check it and add what controls it.",
+    )
+    return redirect(risk_raising.url_for(raised.risk_id))
 
 
 @login_required

@@ -137,6 +137,7 @@ def test_filters(world, api_as):
     assert refs(status="planned") == ["B"]
     assert refs(status=["active", "planned"]) == ["A", "B", "C"]
     assert refs(updated_since="2030-01-01T00:00:00Z") == []
+    assert refs(updated_since="2026-11-10T00:00:00Z") == ["A", "B", "C"]
     assert client.get(URL, {"status": "nonsense"}).status_code == 400
     assert client.get(URL, {"updated_since": "yesterday"}).status_code == 400
 
@@ -203,6 +204,8 @@ def test_capacity_figures_and_warning_flag(world, api_as):
         "percent_not_backfilled": "10.0",
         "threshold_percent": "5.0",
         "warning": True,
+        "risk_raised_this_month": False,
+        "risks_raised_this_month": [],
     }
     assert client.get(CAPACITY, {"date": "2028-01-01"}).json()["results"] == []
     assert client.get(CAPACITY, {"date": "soon"}).status_code == 400

@@ -2,14 +2,16 @@
 page's section and fixed query counts."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from partnerships.secondments import services
-from partnerships.secondments.models import Secondment
+from partnerships.secondments.models import Secondment, StaffGroupEstablishment
 from tests.conftest import PERSONAS, READERS
+from tests.factories import PartnershipFactory
 from tests.secondments.factories import SecondmentFactory, record
 
 pytestmark = pytest.mark.django_db
@@ -262,11 +264,21 @@ def test_list_and_capacity_pages_run_a_fixed_number_of_queries(
             host_organisation=world.supported,
             staff_group=["medical_dental", "allied_health"][n % 2],
         )
+        SecondmentFactory(  # and one that ended, for the development page
+            partnership=world.partnership,
+            home_organisation=world.buddy,
+            host_organisation=world.supported,
+            end_date=dt.date(2026, 10, 31),
+            learning_outcomes=f"Learned lesson {n}.",
+        )
     client = as_user(world.buddy_pm)
     with django_assert_max_num_queries(12):
         assert (
             client.get(reverse("secondments:list", args=[world.partnership.pk])).status_code == 200
         )
+    with django_assert_max_num_queries(11):
+        development = client.get(reverse("secondments:development", args=[world.partnership.pk]))
+    assert development.content.decode().count("Lead a team through a recovery programme.") == rows
     # (One of them is the header's unread notifications count, on every page.)
     with django_assert_max_num_queries(15):
         assert client.get(reverse("secondments:capacity", args=["RAL"])).status_code == 200
@@ -276,3 +288,77 @@ def test_list_and_capacity_pages_run_a_fixed_number_of_queries(
             client.get(reverse("partnerships:detail", args=[world.partnership.pk])).status_code
             == 200
         )
+
+
+def test_the_development_page_exports_what_individuals_gained(world, as_user, api_as):
+    ended = record(world, staff_reference="A", end_date=dt.date(2026, 10, 31))
+    services.secondment_end(
+        secondment=ended, by=world.buddy_pm, learning_outcomes="=Led the flow programme."
+    )
+    record(world, staff_reference="B", role_title="Still running")
+    cancelled = record(world, staff_reference="C", start_date=dt.date(2027, 1, 1))
+    services.secondment_cancel(secondment=cancelled, by=world.buddy_pm, reason="Post filled")
+    other = PartnershipFactory(buddy=world.buddy, supported=world.unrelated)
+    SecondmentFactory(
+        partnership=other,
+        home_organisation=world.buddy,
+        host_organisation=world.unrelated,
+        end_date=dt.date(2026, 9, 30),
+        learning_outcomes="In another partnership.",
+    )
+    text = (
+        as_user(world.supported_viewer)
+        .get(reverse("secondments:development", args=[world.partnership.pk]))
+        .content.decode()
+    )
+    assert "Ended secondments (1)" in text
+    link = re.search(r'href="(/api/v1/secondments/\?format=csv[^"]*)"', text).group(1)
+    response = api_as(world.supported_viewer).get(link.replace("&amp;", "&"))
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    header = lines[0].split(",")
+    assert "development_objectives" in header and "learning_outcomes" in header
+    assert len(lines) == 2  # the one ended secondment of this partnership
+    assert ended.reference in lines[1]
+    assert "'=Led the flow programme." in lines[1]  # a formula is neutralised
+
+
+@pytest.mark.parametrize(
+    ("fte", "message"),
+    [
+        ("-1", "Enter an establishment of more than 0 FTE"),
+        ("0", "Enter an establishment of more than 0 FTE"),
+        ("lots", "Enter the establishment as a number, like 1250"),
+        ("1.234", "Enter the establishment with no more than 2 decimal places"),
+    ],
+)
+def test_bad_establishment_shows_the_error_and_changes_nothing(world, as_user, fte, message):
+    response = as_user(world.buddy_pm).post(
+        reverse("secondments:capacity-settings", args=["RAL"]),
+        {
+            "form": "establishment",
+            "establishment-staff_group": "nursing_midwifery",
+            "establishment-fte": fte,
+        },
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not StaffGroupEstablishment.objects.exists()
+
+
+def test_removing_an_establishment_by_leaving_it_empty(world, as_user):
+    services.establishment_set(
+        organisation=world.buddy,
+        staff_group="nursing_midwifery",
+        fte=Decimal("40"),
+        by=world.buddy_pm,
+    )
+    response = as_user(world.buddy_exec).post(
+        reverse("secondments:capacity-settings", args=["RAL"]),
+        {
+            "form": "establishment",
+            "establishment-staff_group": "nursing_midwifery",
+            "establishment-fte": "",
+        },
+    )
+    assert response.status_code == 302
+    assert not StaffGroupEstablishment.objects.exists()

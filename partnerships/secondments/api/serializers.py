@@ -3,13 +3,13 @@
 from rest_framework import serializers
 
 from buddying.common.api import ModelSerializer
-from partnerships import access
+from partnerships import access, risk_raising
 from partnerships.api.serializers import OrganisationBriefSerializer, PartnershipBriefSerializer
 from partnerships.choices import DeliveryStaffGroup
 from partnerships.models import Organisation, Partnership
 from partnerships.secondments import services
 from partnerships.secondments.choices import SecondmentStatus
-from partnerships.secondments.models import Secondment
+from partnerships.secondments.models import Secondment, TalentPoolRisk
 
 
 class SecondmentSerializer(ModelSerializer):
@@ -70,6 +70,46 @@ class SecondmentUpdateSerializer(ModelSerializer):
         fields = list(services.SECONDMENT_FIELDS)
 
 
+class RaisedRiskBriefSerializer(serializers.Serializer):
+    """The risk on the register: its id (``risks/{id}/``), reference and page."""
+
+    id = serializers.UUIDField(source="risk_id")
+    reference = serializers.CharField(source="risk_reference")
+    url = serializers.SerializerMethodField(help_text="The risk's page in the browser.")
+
+    def get_url(self, raised) -> str | None:
+        return risk_raising.url_for(raised.risk_id) if raised.risk_id else None
+
+
+class TalentPoolRiskSerializer(ModelSerializer):
+    """A "workforce and capacity" risk raised from the talent-pool warning: where, about which
+    staff group, in which month (its first day), and the risk."""
+
+    partnership = PartnershipBriefSerializer(read_only=True)
+    organisation = serializers.CharField(source="organisation_id", read_only=True)
+    risk = RaisedRiskBriefSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = TalentPoolRisk
+        fields = ["partnership", "organisation", "staff_group", "month", "risk", "created_at"]
+        read_only_fields = fields
+
+
+class RaiseRiskSerializer(serializers.Serializer):
+    """Which warning to raise a risk about: the home organisation's staff group, in a
+    partnership holding its unbackfilled secondments."""
+
+    # An id only: a partnership the caller may not see is a 404, as everywhere (the view looks).
+    partnership = serializers.UUIDField()
+    organisation = serializers.SlugRelatedField(**_ORGANISATION)
+    staff_group = serializers.ChoiceField(choices=DeliveryStaffGroup.choices)
+
+
+class RaisedThisMonthSerializer(serializers.Serializer):
+    partnership = PartnershipBriefSerializer()
+    risk = RaisedRiskBriefSerializer(source="*")
+
+
 class CapacitySerializer(serializers.Serializer):
     """FTE seconded out of one organisation in one staff group, on ``date``."""
 
@@ -89,4 +129,13 @@ class CapacitySerializer(serializers.Serializer):
     threshold_percent = serializers.DecimalField(max_digits=12, decimal_places=1)
     warning = serializers.BooleanField(
         help_text="The share not backfilled is above the organisation's threshold."
+    )
+    risk_raised_this_month = serializers.BooleanField(
+        help_text="A workforce and capacity risk about this staff group was raised this month "
+        "(in a partnership the caller sees)."
+    )
+    risks_raised_this_month = RaisedThisMonthSerializer(
+        many=True,
+        read_only=True,
+        help_text="Which risks, per partnership (not in the CSV export).",
     )

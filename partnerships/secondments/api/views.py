@@ -3,9 +3,17 @@ access and run the rules (including no more than 1.0 FTE a person on any day).""
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -13,13 +21,16 @@ from buddying.common.api import UUID_REGEX, CSVExportMixin, VersionedMixin
 from partnerships import access
 from partnerships.secondments import selectors, services
 from partnerships.secondments.filtersets import CapacityFilterSet, SecondmentFilterSet
-from partnerships.secondments.models import Secondment
+from partnerships.secondments.models import Secondment, TalentPoolRisk
 
 from .serializers import (
     CapacitySerializer,
+    RaisedRiskBriefSerializer,
+    RaiseRiskSerializer,
     SecondmentCreateSerializer,
     SecondmentSerializer,
     SecondmentUpdateSerializer,
+    TalentPoolRiskSerializer,
 )
 
 
@@ -89,12 +100,33 @@ class SecondmentViewSet(
 )
 class CapacityViewSet(CSVExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """FTE seconded out by home organisation and staff group on a day (default today): people,
-    how much is not backfilled, the share of the establishment away where one is recorded, and
-    the talent-pool ``warning``. Only secondments of partnerships the caller may see count."""
+    how much is not backfilled, the share of the establishment away where one is recorded, the
+    talent-pool ``warning``, and whether (and which) workforce and capacity risk was raised
+    about it this month. Only secondments of partnerships the caller may see count."""
 
     serializer_class = CapacitySerializer
     filterset_class = CapacityFilterSet
     csv_filename = "capacity.csv"
+    # Every column but the list of risks raised (the flag says whether there is one).
+    csv_fields = [
+        "organisation",
+        "organisation_name",
+        "staff_group",
+        "fte_seconded_out",
+        "people",
+        "fte_not_backfilled",
+        "establishment_fte",
+        "percent_away",
+        "percent_not_backfilled",
+        "threshold_percent",
+        "warning",
+        "risk_raised_this_month",
+    ]
+
+    def get_serializer_class(self):
+        if self.action == "raise_risk":
+            return RaiseRiskSerializer
+        return CapacitySerializer
 
     def _day(self) -> dt.date | None:
         text = self.request.query_params.get("date")
@@ -110,4 +142,66 @@ class CapacityViewSet(CSVExportMixin, mixins.ListModelMixin, viewsets.GenericVie
 
     def filter_queryset(self, queryset):
         # Filter the secondments first, then add them up.
-        return selectors.capacity_rows(super().filter_queryset(queryset), self._day())
+        raised = access.visible(TalentPoolRisk, self.request.user).filter(
+            organisation_id=OuterRef("home_organisation_id"),
+            staff_group=OuterRef("staff_group"),
+            month=selectors.this_month(),
+        )
+        return selectors.capacity_rows(super().filter_queryset(queryset), self._day()).annotate(
+            risk_raised_this_month=Exists(raised)
+        )
+
+    def list(self, request, *args, **kwargs):
+        if self._csv_requested():
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        # Which risks, for the rows of this page only: one query.
+        raised = selectors.risks_raised_this_month(
+            request.user, {row["home_organisation_id"] for row in rows}
+        )
+        for row in rows:
+            row["risks_raised_this_month"] = raised.get(
+                (row["home_organisation_id"], row["staff_group"]), []
+            )
+        data = CapacitySerializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    @extend_schema(
+        request=RaiseRiskSerializer,
+        responses={
+            201: TalentPoolRiskSerializer,
+            409: OpenApiResponse(
+                inline_serializer(
+                    name="TalentPoolRiskConflict",
+                    fields={"detail": serializers.CharField(), "risk": RaisedRiskBriefSerializer()},
+                ),
+                description="Already raised this month (``detail`` and the ``risk``), the "
+                "partnership is closed, or the warning does not stand today.",
+            ),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="raise-risk")
+    def raise_risk(self, request):
+        """Raise the talent-pool warning's "workforce and capacity" risk on the partnership's
+        register, pre-filled from today's figures and owned by the home organisation (and the
+        caller): a programme manager or executive of the home organisation, once per
+        partnership, staff group and month. A second attempt is a 409 naming the ``risk``."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        values["partnership"] = get_object_or_404(
+            access.partnerships_visible_to(request.user), pk=values["partnership"]
+        )
+        try:
+            raised = services.talent_pool_risk_raise(by=request.user, **values)
+        except services.RiskAlreadyRaised as error:
+            return Response(
+                {
+                    "detail": " ".join(error.messages),
+                    "risk": RaisedRiskBriefSerializer(error.existing).data,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(TalentPoolRiskSerializer(raised).data, status=status.HTTP_201_CREATED)
