@@ -411,6 +411,10 @@ ROUTES: dict[str, Route] = {
         "GET":  "200 200 200 200 200 200 200 401"}),
     "fhir-organization-affiliation": Route(lambda o: f"{A}/fhir/OrganizationAffiliation", {
         "GET":  "200 200 200 200 200 200 200 401"}),
+    "fhir-organization-affiliation-read": Route(
+        lambda o: f"{A}/fhir/OrganizationAffiliation/party-"
+        f"{o.world.partnership.parties.get(organisation=o.world.buddy).pk}", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
     "token-list": Route(lambda o: f"{A}/tokens/", {
         "GET":  "200 200 200 200 200 200 200 401",
         "POST": "400 400 400 400 400 400 400 401"}),

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .fhir import OrganizationAffiliationView
+from .fhir import OrganizationAffiliationReadView, OrganizationAffiliationView
 from .views import OrganisationViewSet, PartnershipViewSet
 
 router = SimpleRouter()
@@ -14,5 +14,10 @@ urlpatterns = [
         "fhir/OrganizationAffiliation",
         OrganizationAffiliationView.as_view(),
         name="fhir-organization-affiliation",
+    ),
+    path(
+        "fhir/OrganizationAffiliation/<str:resource_id>",
+        OrganizationAffiliationReadView.as_view(),
+        name="fhir-organization-affiliation-read",
     ),
 ]
