@@ -1,5 +1,5 @@
-"""history/ and deleted/: every change and deletion, scoped by the access policy, and a mirror
-built from the API equal to the database after a day of creates, edits and deletes."""
+"""history/ and deleted/: every change and deletion, scoped by the access policy (the mirror built
+from them is in ``test_mirror.py``)."""
 
 from datetime import date
 from decimal import Decimal
@@ -9,9 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from buddying.sync.models import Change
 from partnerships.commitments import services as commitment_services
-from partnerships.commitments.models import Commitment, Delivery
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
 from tests.factories import PartnershipFactory
 
@@ -158,73 +156,3 @@ def test_feeds_run_the_same_number_of_queries_for_1_or_40_entries(world, url):
     for _ in range(20):
         DeliveryFactory(commitment=commitment).delete()
     assert {persona: count(world.user(persona)) for persona in few} == few
-
-
-# --- A mirror built from the API equals the database --------------------------------------------
-
-
-class Mirror:
-    """What an analyst's nightly pipeline keeps: objects by type and id, from lists, following
-    ``next`` from where it stopped, and dropping what ``deleted/`` reports."""
-
-    LISTS = {"commitment": "/api/v1/commitments/", "risk": "/api/v1/risks/"}
-
-    def __init__(self, client):
-        self.client = client
-        self.rows: dict[str, dict[str, dict]] = {kind: {} for kind in self.LISTS}
-        self.resume: dict[str, str] = {}
-
-    def _read(self, key, url) -> list[dict]:
-        body = self.client.get(
-            self.resume.get(key, url), {"cursor": ""} if key not in self.resume else None
-        ).json()
-        rows = list(body["results"])
-        while body["next"]:
-            body = self.client.get(body["next"]).json()
-            rows += body["results"]
-        self.resume[key] = body["resume"]
-        return rows
-
-    def sync(self) -> None:
-        for kind, url in self.LISTS.items():
-            for row in self._read(kind, url):
-                self.rows[kind][row["id"]] = row
-        for deletion in self._read("deleted", DELETED):
-            self.rows.get(deletion["type"], {}).pop(deletion["object_id"], None)
-
-
-@pytest.mark.django_db
-def test_a_mirror_from_lists_cursor_and_deleted_equals_the_database_after_a_day(world):
-    from risks import services as risk_services
-    from risks.models import Risk
-    from tests.risks.factories import RiskFactory
-
-    client = APIClient()
-    client.force_authenticate(world.regulator)
-    mirror = Mirror(client)
-    kept = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
-    doomed = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
-    risk = RiskFactory(partnership=world.partnership, owner=world.buddy_pm)
-    mirror.sync()
-
-    # The day: creates, edits (through the services) and deletes.
-    for _ in range(3):
-        CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
-    commitment_services.commitment_update(
-        commitment=kept, by=world.buddy_pm, description="Sessions moved to the day unit"
-    )
-    risk_services.risk_update(risk=risk, by=world.buddy_pm, title="Clinical cover at risk")
-    doomed.delete()
-    RiskFactory(partnership=world.partnership, owner=world.buddy_pm).delete()
-    mirror.sync()
-
-    assert set(mirror.rows["commitment"]) == {
-        str(pk) for pk in Commitment.objects.values_list("pk", flat=True)
-    }
-    assert set(mirror.rows["risk"]) == {str(pk) for pk in Risk.objects.values_list("pk", flat=True)}
-    assert (
-        mirror.rows["commitment"][str(kept.pk)]["description"] == "Sessions moved to the day unit"
-    )
-    assert mirror.rows["risk"][str(risk.pk)]["title"] == "Clinical cover at risk"
-    assert Change.objects.filter(action="deleted", object_type="commitment").count() == 1
-    assert not Delivery.objects.exists()
