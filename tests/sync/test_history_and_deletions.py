@@ -156,3 +156,56 @@ def test_feeds_run_the_same_number_of_queries_for_1_or_40_entries(world, url):
     for _ in range(20):
         DeliveryFactory(commitment=commitment).delete()
     assert {persona: count(world.user(persona)) for persona in few} == few
+
+
+# --- One object's history ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_one_objects_history_lists_its_changes_only_oldest_first(world, api_as, commitment):
+    other = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
+    commitment_services.commitment_update(
+        commitment=commitment, by=world.buddy_pm, description="Moved to the day unit"
+    )
+    commitment_services.commitment_update(
+        commitment=other, by=world.buddy_pm, description="Not this one"
+    )
+
+    body = api_as(world.buddy_viewer).get(f"/api/v1/commitments/{commitment.pk}/history/").json()
+
+    assert [(e["object_id"], e["action"]) for e in body["results"]] == [
+        (str(commitment.pk), "created"),
+        (str(commitment.pk), "changed"),
+    ]
+    assert body["results"][1]["changes"]["description"]["new"] == "Moved to the day unit"
+    assert body["results"][1]["who"]["username"] == world.buddy_pm.username
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["outsider", "nobody"])
+def test_one_objects_history_is_not_found_for_those_who_may_not_see_it(
+    world, api_as, commitment, persona
+):
+    response = api_as(world.user(persona)).get(f"/api/v1/commitments/{commitment.pk}/history/")
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_one_objects_history_pages_by_cursor_in_a_fixed_number_of_queries(world, commitment):
+    url = f"/api/v1/commitments/{commitment.pk}/history/"
+
+    def count() -> int:
+        client = APIClient()
+        client.force_authenticate(type(world.regulator).objects.get(pk=world.regulator.pk))
+        with CaptureQueriesContext(connection) as context:
+            body = client.get(url, {"cursor": "", "page_size": 50}).json()
+        assert body["results"]
+        return len(context)
+
+    few = count()
+    for n in range(10):
+        commitment_services.commitment_update(
+            commitment=commitment, by=world.buddy_pm, description=f"Draft {n}"
+        )
+    assert count() == few
