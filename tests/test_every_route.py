@@ -434,6 +434,8 @@ ROUTES: dict[str, Route] = {
         lambda o: f"{A}/fhir/OrganizationAffiliation/party-"
         f"{o.world.partnership.parties.get(organisation=o.world.buddy).pk}", {
         "GET":  "200 200 200 200 200 404 404 401"}),
+    "fhir-not-found": Route(lambda o: f"{A}/fhir/Patient", {
+        "GET":  "404 404 404 404 404 404 404 401"}),
     "token-list": Route(lambda o: f"{A}/tokens/", {
         "GET":  "200 200 200 200 200 200 200 401",
         "POST": "400 400 400 400 400 400 400 401"}),

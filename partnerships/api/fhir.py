@@ -256,5 +256,17 @@ class OrganizationAffiliationReadView(FHIRView):
         return Response(affiliation(party))
 
 
+class FHIRNotFoundView(FHIRView):
+    """Anything else under ``fhir/`` (another resource type, a trailing slash): not found, as an
+    ``OperationOutcome`` naming what this server has."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, rest: str):
+        raise exceptions.NotFound(
+            "This server has OrganizationAffiliation only: "
+            "fhir/OrganizationAffiliation and fhir/OrganizationAffiliation/{id}."
+        )
+
+
 def _ods(value: str) -> str:
     return value.split("|")[-1].strip().upper()  # "system|code" or "code", as FHIR search allows

@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from .fhir import OrganizationAffiliationReadView, OrganizationAffiliationView
+from .fhir import FHIRNotFoundView, OrganizationAffiliationReadView, OrganizationAffiliationView
 from .views import OrganisationViewSet, PartnershipViewSet
 
 router = SimpleRouter()
@@ -20,4 +20,6 @@ urlpatterns = [
         OrganizationAffiliationReadView.as_view(),
         name="fhir-organization-affiliation-read",
     ),
+    # Last: any other path under fhir/ is a FHIR not-found.
+    re_path(r"^fhir/(?P<rest>.*)$", FHIRNotFoundView.as_view(), name="fhir-not-found"),
 ]

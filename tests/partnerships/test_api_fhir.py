@@ -112,6 +112,16 @@ def test_an_unknown_affiliation_is_a_not_found_operation_outcome(world, api_as, 
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/api/v1/fhir/Patient", "/api/v1/fhir/OrganizationAffiliation/", "/api/v1/fhir/"]
+)
+def test_anything_else_under_fhir_is_a_not_found_operation_outcome(world, api_as, path):
+    (issue,) = _outcome(api_as(world.regulator).get(path), 404).issue
+    assert issue.code == "not-found"
+    assert "OrganizationAffiliation" in issue.diagnostics
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["outsider", "nobody"])
 def test_an_affiliation_out_of_sight_is_not_found(world, api_as, persona):
     response = api_as(world.user(persona)).get(f"{URL}/party-{_buddy_party(world).pk}")
