@@ -1,7 +1,7 @@
 """history/ and deleted/: every change and deletion, scoped by the access policy (the mirror built
 from them is in ``test_mirror.py``)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -209,3 +209,19 @@ def test_one_objects_history_pages_by_cursor_in_a_fixed_number_of_queries(world,
             commitment=commitment, by=world.buddy_pm, description=f"Draft {n}"
         )
     assert count() == few
+
+
+@pytest.mark.django_db
+def test_a_deletion_stays_in_the_feed_after_thirteen_months(world, api_as):
+    """No job prunes the log; a mirror that comes back after more than a year still learns."""
+    import time_machine
+    from django.utils import timezone
+
+    long_ago = timezone.now() - timedelta(days=14 * 31)
+    with time_machine.travel(long_ago, tick=False):
+        doomed = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
+        pk = str(doomed.pk)
+        doomed.delete()
+    since = (long_ago - timedelta(days=1)).isoformat()
+    deleted = api_as(world.regulator).get(DELETED, {"updated_since": since}).json()["results"]
+    assert [(d["type"], d["object_id"]) for d in deleted] == [("commitment", pk)]

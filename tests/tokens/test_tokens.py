@@ -255,3 +255,32 @@ def test_a_second_use_within_the_minute_writes_nothing(world, api_as):
             ("UPDATE", "INSERT", "DELETE"))
     ]  # fmt: skip
     assert written == []
+
+
+@pytest.mark.django_db
+def test_an_administrator_revokes_tokens_in_the_admin_site_and_they_answer_401(world, client):
+    _, one = token_services.token_create(user=world.buddy_pm, name="One")
+    _, two = token_services.token_create(user=world.supported_exec, name="Two")
+    _, kept = token_services.token_create(user=world.buddy_exec, name="Kept")
+    admin = type(world.buddy_pm).objects.create_superuser("admin", "a@example.org", "pw")
+    client.force_login(admin)
+    first = TokenDetails.objects.get(name="One")
+
+    deleted = client.post(
+        f"/admin/tokens/tokendetails/{first.pk}/delete/", {"post": "yes"}, follow=False
+    )
+    assert deleted.status_code == 302
+    bulk = client.post(
+        "/admin/tokens/tokendetails/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [str(TokenDetails.objects.get(name="Two").pk)],
+            "post": "yes",
+        },
+    )
+    assert bulk.status_code == 302
+
+    assert with_token(one).get("/api/v1/partnerships/").status_code == 401
+    assert with_token(two).get("/api/v1/partnerships/").status_code == 401
+    assert with_token(kept).get("/api/v1/partnerships/").status_code == 200
+    assert list(TokenDetails.objects.values_list("name", flat=True)) == ["Kept"]
