@@ -52,6 +52,13 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _touch(partnership_id) -> None:
+    """Mark the partnership changed when what it shows changed (its parties, objectives or
+    approvals), so ``updated_since`` finds it and its ETag changes; the change itself is in the
+    party's, objective's or approval's own history."""
+    writes.touch(Partnership.objects.filter(pk=partnership_id))
+
+
 def allowed_transitions(partnership: Partnership) -> tuple[str, ...]:
     return TRANSITIONS[partnership.status]
 
@@ -152,6 +159,7 @@ def party_add(
     if party.sponsor_name:
         party.sponsor_since = timezone.localdate()
     save(party, by=by)
+    _touch(partnership.pk)
     return party
 
 
@@ -170,7 +178,8 @@ def party_update(*, party: Party, by, version: int | None = None, **fields: str)
         # earlier sponsor say so, and the intent they signed stands.
         party.sponsor_since = timezone.localdate() if party.sponsor_name else None
         changed.append("sponsor_since")
-    writes.save_changes(party, changed, by=by)
+    if writes.save_changes(party, changed, by=by):
+        _touch(party.partnership_id)
     return party
 
 
@@ -203,6 +212,7 @@ def party_remove(*, party: Party, by) -> None:
         )
     party._history_user = by
     party.delete()
+    _touch(party.partnership_id)
 
 
 @transaction.atomic
@@ -219,11 +229,13 @@ def objective_save(
         objective = Objective(partnership=partnership, **fields)
         access.require(by, "change", objective)
         save(objective, by=by)
+        _touch(objective.partnership_id)
         return objective
     objective = writes.lock(Objective.objects.select_related("partnership"), objective.pk)
     access.require(by, "change", objective)
     writes.check_version(objective, version)
-    writes.save_changes(objective, writes.apply(objective, fields), by=by)
+    if writes.save_changes(objective, writes.apply(objective, fields), by=by):
+        _touch(objective.partnership_id)
     return objective
 
 
@@ -233,6 +245,7 @@ def objective_delete(*, objective: Objective, by) -> None:
     access.require(by, "change", objective)
     objective._history_user = by
     objective.delete()
+    _touch(objective.partnership_id)
 
 
 def missing_approvals(partnership: Partnership) -> list[Party]:
@@ -269,6 +282,8 @@ def partnership_approve(*, partnership: Partnership, by) -> list[Approval]:
         raise StateConflict("Your organisation has already approved this partnership.")
     if not missing_approvals(partnership):
         _set_status(partnership, PartnershipStatus.AGREED, by=by)
+    else:
+        _touch(partnership.pk)
     return new
 
 

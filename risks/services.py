@@ -181,6 +181,12 @@ def _risk_rows():
 # --- Actions -----------------------------------------------------------------------------------
 
 
+def _touch_risk(risk_id) -> None:
+    """Mark the risk changed when its actions change (it shows their overdue count and, in
+    detail, the actions), so ``updated_since`` finds it; the action keeps its own history."""
+    writes.touch(Risk.objects.filter(pk=risk_id))
+
+
 def _apply_action_status(action: RiskAction) -> None:
     if action.status == ActionStatus.DONE and action.completed_on is None:
         action.completed_on = timezone.localdate()
@@ -198,6 +204,7 @@ def action_create(*, risk: Risk, by, confirm: bool = False, **fields: Any) -> Ri
         _check_date("due_date", action.due_date, confirm=confirm, label="due date")
     _apply_action_status(action)
     save(action, by=by)
+    _touch_risk(action.risk_id)
     return action
 
 
@@ -219,7 +226,8 @@ def action_update(
     _apply_action_status(action)
     if action.completed_on != completed_on:
         changed.append("completed_on")
-    writes.save_changes(action, changed, by=by)
+    if writes.save_changes(action, changed, by=by):
+        _touch_risk(action.risk_id)
     return action
 
 

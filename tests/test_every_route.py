@@ -415,8 +415,33 @@ ROUTES: dict[str, Route] = {
         "GET":  "200 200 200 200 200 200 200 401"}),
     "deletion-list": Route(lambda o: f"{A}/deleted/", {
         "GET":  "200 200 200 200 200 200 200 401"}),
+    # One object's history: read by whoever may see the object (404 for anyone else).
+    "partnership-history": Route(lambda o: f"{A}/partnerships/{o.world.partnership.pk}/history/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "commitment-history": Route(lambda o: f"{A}/commitments/{o.commitment.pk}/history/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "secondment-history": Route(lambda o: f"{A}/secondments/{o.secondment.pk}/history/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "risk-history": Route(lambda o: f"{A}/risks/{o.risk.pk}/history/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "risk-action-history": Route(lambda o: f"{A}/risk-actions/{o.action.pk}/history/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "agreement-history": Route(lambda o: f"{A}/agreements/{o.agreement.pk}/history/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "dispute-history": Route(lambda o: f"{A}/disputes/{o.dispute.pk}/history/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "review-history": Route(lambda o: f"{A}/reviews/{o.review.pk}/history/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "learning-history": Route(lambda o: f"{A}/learning/{o.learning.pk}/history/", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
     "fhir-organization-affiliation": Route(lambda o: f"{A}/fhir/OrganizationAffiliation", {
         "GET":  "200 200 200 200 200 200 200 401"}),
+    "fhir-organization-affiliation-read": Route(
+        lambda o: f"{A}/fhir/OrganizationAffiliation/party-"
+        f"{o.world.partnership.parties.get(organisation=o.world.buddy).pk}", {
+        "GET":  "200 200 200 200 200 404 404 401"}),
+    "fhir-not-found": Route(lambda o: f"{A}/fhir/Patient", {
+        "GET":  "404 404 404 404 404 404 404 401"}),
     "token-list": Route(lambda o: f"{A}/tokens/", {
         "GET":  "200 200 200 200 200 200 200 401",
         "POST": "400 400 400 400 400 400 400 401"}),

@@ -128,7 +128,10 @@ class Pagination(BasePagination):
             model._meta.get_field("updated_at")
         except FieldDoesNotExist:
             model = None
-        if model is None or queryset.query.group_by is not None:
+        # A summary (rows of ``values()`` added up) has no row to hold a position; a list of
+        # objects with counts annotated (``group_by`` is ``True``: by the whole row) has.
+        summary = queryset._fields is not None or isinstance(queryset.query.group_by, tuple)
+        if model is None or summary:
             raise _cursor_error("This list is a summary; read it with ?page=.")
         pk = model._meta.pk.name
         key = Tuple(F("updated_at"), F(pk))

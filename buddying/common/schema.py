@@ -2,7 +2,8 @@
 
 - ``add_error_responses`` (a postprocessing hook) documents on every operation the errors it can
   answer, with their JSON shape: 400 field messages, and ``{"detail": "..."}`` for 401, 403, 404,
-  406, 409, 412, 415 and 429 (with ``Retry-After``).
+  406, 409, 412, 415 and 429 (with ``Retry-After``); on the FHIR endpoints (``/fhir/``) a FHIR
+  ``OperationOutcome`` as ``application/fhir+json`` instead.
 - ``OptionalChoiceFieldExtension`` documents ``OptionalChoiceField`` as its enum or ``null`` in
   responses (it never answers ``""``) and as the enum, ``""`` or ``null`` in requests.
 
@@ -37,6 +38,33 @@ VALIDATION_ERROR = {
     },
 }
 
+OPERATION_OUTCOME = {
+    "type": "object",
+    "description": (
+        "A FHIR R4 OperationOutcome: one issue per problem, its `code` the FHIR issue type "
+        "(`invalid`, `not-found`, `login`, `forbidden`, `not-supported`, `throttled`), "
+        "`diagnostics` the message and `expression` the search parameter at fault."
+    ),
+    "properties": {
+        "resourceType": {"type": "string", "enum": ["OperationOutcome"]},
+        "issue": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "severity": {"type": "string"},
+                    "code": {"type": "string"},
+                    "diagnostics": {"type": "string"},
+                    "expression": {"type": "array", "items": {"type": "string"}},
+                },
+                "required": ["severity", "code"],
+            },
+        },
+    },
+    "required": ["resourceType", "issue"],
+}
+_FHIR_MEDIA_TYPE = "application/fhir+json"
+
 _WRITES = {"post", "put", "patch", "delete"}
 _DESCRIPTIONS = {
     "400": "Bad input: a field, filter or body the API cannot accept.",
@@ -51,11 +79,14 @@ _DESCRIPTIONS = {
 }
 
 
-def _error_response(code: str) -> dict:
+def _error_response(code: str, *, fhir: bool = False) -> dict:
     schema = "ValidationError" if code == "400" else "Error"
+    media_type = "application/json"
+    if fhir:
+        schema, media_type = "OperationOutcome", _FHIR_MEDIA_TYPE
     response = {
         "description": _DESCRIPTIONS[code],
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+        "content": {media_type: {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
     }
     if code == "429":
         response["headers"] = {
@@ -85,12 +116,15 @@ def add_error_responses(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR)
     schemas.setdefault("ValidationError", VALIDATION_ERROR)
-    for path_item in result.get("paths", {}).values():
+    for path, path_item in result.get("paths", {}).items():
+        fhir = "/fhir/" in path
+        if fhir:
+            schemas.setdefault("OperationOutcome", OPERATION_OUTCOME)
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             for code in error_codes(method, operation):
-                operation["responses"].setdefault(code, _error_response(code))
+                operation["responses"].setdefault(code, _error_response(code, fhir=fhir))
     return result
 
 

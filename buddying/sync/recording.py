@@ -1,9 +1,15 @@
 """Writes the change log (``Change``) as changes happen, in the same transaction.
 
-Every domain model (one that declares ``access_route``, plus organisations) is recorded: creates
-and changes from django-simple-history's records, with the changed fields' old and new values;
-deletions from simple-history's deletion record, or from ``post_delete`` for a model that keeps no
-history. A deletion cascading from a partnership is recorded for each object it removes.
+Every domain model (one that declares ``access_route`` and keeps a history, plus organisations)
+is recorded: creates, changes and deletions from django-simple-history's records, with the changed
+fields' old and new values, one row per record — and for simple-history's bulk writes
+(``bulk_create_with_history``, ``bulk_update_with_history``) one bulk insert per batch. A deletion
+cascading from a partnership is recorded for each object it removes (simple-history records each).
+A person's own reminders keep no history and are no part of a mirror: they are not recorded.
+
+Writes that bypass ``save()`` (a queryset ``update``) are for what a row *shows* — figures and
+flags derived from other rows (``buddying.common.writes.touch``) — and move ``updated_at``; the
+change a person made is recorded on the row they changed.
 """
 
 from decimal import Decimal
@@ -11,8 +17,6 @@ from decimal import Decimal
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models.signals import post_delete
-from django.utils import timezone
 from simple_history.manager import HistoryManager
 from simple_history.signals import post_create_historical_record
 
@@ -26,11 +30,12 @@ _ACTIONS = {"+": ChangeAction.CREATED, "~": ChangeAction.CHANGED, "-": ChangeAct
 
 def tracked_models() -> list[type]:
     """The models whose changes the log records: those that belong to a partnership or to an
-    organisation (they declare ``access_route``), and organisations themselves."""
+    organisation (they declare ``access_route``) and keep a history, and organisations."""
     return [
         model
         for model in apps.get_models()
-        if hasattr(model, "access_route") and model is not Change
+        if hasattr(model, "access_route")
+        and hasattr(model._meta, "simple_history_manager_attribute")
     ] + [apps.get_model("partnerships", "Organisation")]
 
 
@@ -65,11 +70,17 @@ def _value(field, value):
     return value
 
 
-def _field_changes(record) -> dict:
+_ASK = object()
+
+
+def _field_changes(record, previous=_ASK) -> dict:
     fields = [f for f in record.tracked_fields if f.name not in IGNORED_FIELDS]
     if record.history_type == "-":
         return {}
-    previous = record.prev_record if record.history_type == "~" else None
+    if record.history_type != "~":
+        previous = None
+    elif previous is _ASK:
+        previous = record.prev_record
     if previous is None:
         return {
             f.name: {"old": None, "new": _value(f, getattr(record, f.attname))}
@@ -87,14 +98,15 @@ def _field_changes(record) -> dict:
     }
 
 
-def change_for(instance, record) -> Change | None:
+def change_for(instance, record, previous=_ASK) -> Change | None:
     """The log row for one django-simple-history record of ``instance`` (unsaved), or ``None``
-    when the model is not tracked or nothing anyone reads changed."""
+    when the model is not tracked or nothing anyone reads changed. ``previous``, the record
+    before it, is read when not given."""
     model = type(instance)
     if model not in _TRACKED:
         return None
     action = _ACTIONS.get(record.history_type)
-    changes = _field_changes(record)
+    changes = _field_changes(record, previous)
     if action is None or (action == ChangeAction.CHANGED and not changes):
         return None
     partnership_id, organisation_id = where(instance)
@@ -117,35 +129,42 @@ def _record_history(sender, instance, history_instance, **kwargs) -> None:
         change.save()
 
 
+def _previous_records(history_model, records) -> dict:
+    """The record before each of ``records`` (changes of existing objects), by the object's id,
+    read in one query (PostgreSQL's ``DISTINCT ON``)."""
+    key = history_model.instance_type._meta.pk.attname
+    ids = [getattr(record, key) for record in records if record.history_type == "~"]
+    if not ids:
+        return {}
+    earlier = (
+        history_model.objects.filter(**{f"{key}__in": ids})
+        .exclude(history_id__in=[record.history_id for record in records])
+        .order_by(key, "-history_date", "-history_id")
+        .distinct(key)
+    )
+    return {getattr(record, key): record for record in earlier}
+
+
 def _recording_bulk_history_create(original):
-    """simple-history's bulk writes (``bulk_create_with_history``) send no signal: log them too,
-    in one more bulk insert."""
+    """simple-history's bulk writes (``bulk_create_with_history``, ``bulk_update_with_history``)
+    send no signal: log them too, in one more bulk insert (and, for changes, one read of the
+    records before them), however many rows the batch has."""
 
     def bulk_history_create(self, objs, *args, **kwargs):
         objs = list(objs)
         records = original(self, objs, *args, **kwargs)
-        if records:
-            changes = [change_for(obj, record) for obj, record in zip(objs, records, strict=False)]
+        if records and type(objs[0]) in _TRACKED:
+            previous = _previous_records(self.model, records)
+            key = self.model.instance_type._meta.pk.attname
+            changes = [
+                change_for(obj, record, previous.get(getattr(record, key)))
+                for obj, record in zip(objs, records, strict=False)
+            ]
             Change.objects.bulk_create([change for change in changes if change is not None])
         return records
 
     bulk_history_create.recording = True
     return bulk_history_create
-
-
-def _record_deletion(sender, instance, **kwargs) -> None:
-    # Models with history are recorded from their deletion record (which knows who).
-    if sender not in _TRACKED or hasattr(sender._meta, "simple_history_manager_attribute"):
-        return
-    partnership_id, organisation_id = where(instance)
-    Change.objects.create(
-        updated_at=timezone.now(),
-        action=ChangeAction.DELETED,
-        object_type=object_type(sender),
-        object_id=str(instance.pk),
-        partnership_id=partnership_id,
-        organisation_id=organisation_id,
-    )
 
 
 _TRACKED: set = set()
@@ -158,5 +177,3 @@ def connect() -> None:
             HistoryManager.bulk_history_create
         )
     post_create_historical_record.connect(_record_history, dispatch_uid="sync-history")
-    for model in _TRACKED:
-        post_delete.connect(_record_deletion, sender=model, dispatch_uid=f"sync-delete-{model}")

@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from .fhir import OrganizationAffiliationView
+from .fhir import FHIRNotFoundView, OrganizationAffiliationReadView, OrganizationAffiliationView
 from .views import OrganisationViewSet, PartnershipViewSet
 
 router = SimpleRouter()
@@ -15,4 +15,11 @@ urlpatterns = [
         OrganizationAffiliationView.as_view(),
         name="fhir-organization-affiliation",
     ),
+    path(
+        "fhir/OrganizationAffiliation/<str:resource_id>",
+        OrganizationAffiliationReadView.as_view(),
+        name="fhir-organization-affiliation-read",
+    ),
+    # Last: any other path under fhir/ is a FHIR not-found.
+    re_path(r"^fhir/(?P<rest>.*)$", FHIRNotFoundView.as_view(), name="fhir-not-found"),
 ]

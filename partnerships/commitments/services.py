@@ -101,11 +101,14 @@ def recompute_totals(commitments) -> int:
 
 def commitment_totals_fix() -> int:
     """Set every commitment's stored totals from its deliveries where they differ (after a bulk
-    load or a manual repair); returns how many were wrong."""
+    load or a manual repair), marking them changed so ``updated_since`` finds the new figures;
+    returns how many were wrong."""
     ids = list(stored_totals_drift().values_list("pk", flat=True))
     for start in range(0, len(ids), 1000):
         with transaction.atomic():
-            recompute_totals(Commitment.objects.filter(pk__in=ids[start : start + 1000]))
+            wrong = Commitment.objects.filter(pk__in=ids[start : start + 1000])
+            writes.touch(wrong)
+            recompute_totals(wrong)
     return len(ids)
 
 

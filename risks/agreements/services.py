@@ -664,7 +664,14 @@ def dispute_raise(
     if errors:
         raise ValidationError(errors)
     writes.save(dispute, by=by)
+    _touch_for_dispute(dispute)
     return dispute
+
+
+def _touch_for_dispute(dispute: Dispute) -> None:
+    """Mark the agreement changed when its disputes change (its list row counts the open ones,
+    its detail lists them), so ``updated_since`` finds it; the dispute keeps its own history."""
+    writes.touch(Agreement.objects.filter(pk=dispute.agreement_id))
 
 
 def _locked_dispute(pk) -> Dispute:
@@ -692,7 +699,8 @@ def dispute_update(*, dispute: Dispute, by, version: int | None = None, **fields
     errors = _dispute_errors(dispute)
     if errors:
         raise ValidationError(errors)
-    writes.save_changes(dispute, changed, by=by)
+    if writes.save_changes(dispute, changed, by=by):
+        _touch_for_dispute(dispute)
     return dispute
 
 
@@ -738,4 +746,5 @@ def dispute_transition(
         changed += ["resolution", "resolved_on"]
     dispute.status = to
     writes.save_changes(dispute, changed, by=by)
+    _touch_for_dispute(dispute)
     return dispute

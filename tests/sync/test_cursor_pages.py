@@ -1,5 +1,6 @@
 """Cursor pages by (updated_at, id): stable while rows change, exact for incremental sync."""
 
+import datetime as dt
 import threading
 import time
 from datetime import timedelta
@@ -210,3 +211,37 @@ def test_a_change_committed_late_is_not_passed_over(world, settings):
     later, _ = read_all(client, resume, None)
 
     assert str(slow_id[0]) in {row["id"] for row in rows + later}
+
+
+@pytest.mark.django_db
+def test_every_lists_cursor_reads_each_row_once_while_rows_change_between_pages(world, api_as):
+    """For every list a mirror reads: a row already read and a row not yet read change between
+    pages; following ``next`` reads every row, each changed one once more, nothing twice."""
+    from django.apps import apps
+
+    from tests.factories import PartnershipFactory
+    from tests.reviews.factories import ReviewFactory
+    from tests.sync.test_mirror import KEY, LISTS, _morning, _the_day
+
+    had = _morning(world)
+    _the_day(world, had)
+    PartnershipFactory(buddy=world.unrelated, supported=world.supported)
+    ReviewFactory(partnership=world.partnership, period_start=dt.date(2026, 5, 1))
+    client = api_as(world.regulator)
+    for kind, (url, label) in LISTS.items():
+        model = apps.get_model(label)
+        key = KEY.get(kind, "id")
+        first = client.get(url, {"cursor": "", "page_size": 1}).json()
+        seen = [str(row[key]) for row in first["results"]]
+        assert first["next"], f"{kind}: too few rows to page"
+        unread = model._base_manager.exclude(pk__in=seen).order_by("updated_at", "pk").first()
+        for pk in (seen[0], unread.pk):
+            model._base_manager.filter(pk=pk).update(updated_at=timezone.now())
+
+        rows, _ = read_all(client, first["next"], None)
+        later = [str(row[key]) for row in rows]
+
+        every = {str(pk) for pk in model._base_manager.values_list("pk", flat=True)}
+        assert set(seen + later) == every, kind
+        assert len(later) == len(set(later)), f"{kind}: a row read twice after one change"
+        assert str(unread.pk) in later and str(seen[0]) in later, kind

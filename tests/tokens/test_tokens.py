@@ -11,7 +11,9 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from buddying.tokens import services as token_services
 from buddying.tokens.models import TokenDetails
+from tests.test_every_route import objects  # noqa: F401 (the route table's fixture)
 
 URL = "/api/v1/tokens/"
 PAGE = "/account/tokens/"
@@ -195,3 +197,90 @@ def test_the_page_revokes_only_the_persons_own_tokens(world, as_user):
 
 def test_the_page_needs_a_sign_in(client):
     assert client.get(PAGE).status_code == 302
+
+
+# Queuing a report reads data the caller may see and changes no domain table (issue 13): the one
+# API write a read-only token, like a regulator's, may make.
+READ_ONLY_MAY = {"report-list"}
+
+
+@pytest.mark.django_db
+def test_a_read_only_token_is_refused_every_write_route_with_403_and_nothing_changes(
+    world,
+    objects,  # noqa: F811
+):
+    from buddying.sync.models import Change
+    from tests.test_every_route import ROUTES
+
+    _, key = token_services.token_create(user=world.buddy_exec, name="Reader", read_only=True)
+    client = with_token(key)
+    writes = [
+        (method, route.url(objects))
+        for name, route in ROUTES.items()
+        for method in route.answers
+        if method in ("POST", "PATCH", "PUT", "DELETE")
+        and route.url(objects).startswith("/api/")
+        and name not in READ_ONLY_MAY
+    ]
+    assert len(writes) > 20
+    before = Change.objects.count()
+
+    answers = {}
+    for method, url in writes:
+        response = getattr(client, method.lower())(url, {}, format="json")
+        answers[(method, url)] = (response.status_code, response.json().get("detail", ""))
+
+    assert {(status, "read-only" in detail) for status, detail in answers.values()} == {
+        (403, True)
+    }, answers
+    assert Change.objects.count() == before
+    assert AuthToken.objects.filter(user=world.buddy_exec).count() == 2  # the table's and this
+
+
+@pytest.mark.django_db
+def test_a_second_use_within_the_minute_writes_nothing(world, api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    key = api_as(world.buddy_pm).post(URL, {"name": "Busy"}).json()["key"]
+    client = with_token(key)
+    client.get(URL)  # the first use is noted
+
+    with CaptureQueriesContext(connection) as context:
+        for _ in range(3):
+            assert client.get(URL).status_code == 200
+
+    written = [
+        q["sql"] for q in context.captured_queries if q["sql"].lstrip().upper().startswith(
+            ("UPDATE", "INSERT", "DELETE"))
+    ]  # fmt: skip
+    assert written == []
+
+
+@pytest.mark.django_db
+def test_an_administrator_revokes_tokens_in_the_admin_site_and_they_answer_401(world, client):
+    _, one = token_services.token_create(user=world.buddy_pm, name="One")
+    _, two = token_services.token_create(user=world.supported_exec, name="Two")
+    _, kept = token_services.token_create(user=world.buddy_exec, name="Kept")
+    admin = type(world.buddy_pm).objects.create_superuser("admin", "a@example.org", "pw")
+    client.force_login(admin)
+    first = TokenDetails.objects.get(name="One")
+
+    deleted = client.post(
+        f"/admin/tokens/tokendetails/{first.pk}/delete/", {"post": "yes"}, follow=False
+    )
+    assert deleted.status_code == 302
+    bulk = client.post(
+        "/admin/tokens/tokendetails/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [str(TokenDetails.objects.get(name="Two").pk)],
+            "post": "yes",
+        },
+    )
+    assert bulk.status_code == 302
+
+    assert with_token(one).get("/api/v1/partnerships/").status_code == 401
+    assert with_token(two).get("/api/v1/partnerships/").status_code == 401
+    assert with_token(kept).get("/api/v1/partnerships/").status_code == 200
+    assert list(TokenDetails.objects.values_list("name", flat=True)) == ["Kept"]
