@@ -166,6 +166,23 @@ def test_a_redelivered_task_takes_over_the_build_of_a_worker_that_died(world, fi
     assert services.report_build(report_id=report.pk, task_id="message-3") is None
 
 
+def test_a_build_interrupted_too_often_fails_with_a_reason(world, figures, as_user):
+    """Each death of the worker redelivers the message; after MAX_ATTEMPTS the next delivery marks
+    the report failed with a reason the person can read, instead of building it for ever."""
+    report = services.report_request(
+        by=world.buddy_exec, kind=ReportKind.PARTNERSHIP_WEEKLY, partnership=world.partnership
+    )
+    for _ in range(services.MAX_ATTEMPTS):
+        assert services.report_claim(report_id=report.pk, task_id="message-1")  # then a kill
+    assert services.report_build(report_id=report.pk, task_id="message-1") is None
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED
+    assert report.attempts == services.MAX_ATTEMPTS
+    assert report.failure_reason.startswith("The report could not be built: the worker")
+    page = as_user(world.buddy_exec).get(f"/reports/{report.pk}/").content.decode()
+    assert "the worker building it stopped 3 times" in page
+
+
 def test_the_schedule_makes_each_report_once(world, figures, django_capture_on_commit_callbacks):
     import datetime as dt
 
