@@ -67,7 +67,7 @@ def worker(queue, settings, tmp_path):
         "DJANGO_SETTINGS_MODULE": "buddying.settings_test",
     }
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [
             sys.executable,
             "-m",
