@@ -165,7 +165,7 @@ VARIATION_ORDER = {
 VARIATION_QUIET = (spc.COMMON_CAUSE, None)
 # A variation table longer than this lists only its special causes on the page and in the PDF
 # (up to this many); the XLSX and CSV have every row.
-PAGE_ROWS = 100
+PAGE_ROWS = 50
 ASSURANCE_COLUMNS = (spc.CONSISTENT_PASS, spc.HIT_AND_MISS, spc.CONSISTENT_FAIL, None)
 # Within a variation, those that will not meet their target first.
 ASSURANCE_ORDER = {spc.CONSISTENT_FAIL: 0, spc.HIT_AND_MISS: 1, spc.CONSISTENT_PASS: 2, None: 3}

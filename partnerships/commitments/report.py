@@ -6,8 +6,26 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Min, Sum, Value
-from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
+from django.db import connection
+from django.db.models import (
+    CharField,
+    DecimalField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Min,
+    Sum,
+    Value,
+)
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    ExtractMonth,
+    ExtractYear,
+    Greatest,
+    Least,
+)
 
 from buddying.common import reports
 from partnerships.commitments.choices import CommitmentUnit
@@ -118,6 +136,16 @@ def planned_against_delivered(context: reports.ReportContext) -> reports.Section
     )
 
 
+def _month_number(field: str):
+    """year × 12 + month of a date, in SQL. On PostgreSQL ``date_part`` (a float), which over a
+    million deliveries is a third faster than ``EXTRACT`` (a numeric since PostgreSQL 14)."""
+    if connection.vendor == "postgresql":
+        return Func(Value("year"), F(field), function="date_part") * Value(12) + Func(
+            Value("month"), F(field), function="date_part", output_field=FloatField()
+        )
+    return ExtractYear(field) * 12 + ExtractMonth(field)
+
+
 def _plan_in_month(start: dt.date, end: dt.date):
     """A commitment's plan falling in [start, end], pro rata by days, as SQL."""
     overlap = Greatest(
@@ -147,29 +175,39 @@ def monthly_delivery(
     months = _month_starts(context.period_end, SPC_MONTHS)
     first, last = months[0], context.period_end
     month_index = {month: i for i, month in enumerate(months)}
+    # Tens of thousands of rows at national scale: the month as its index in the window and the
+    # partnership's id as text, both from the database, so Python makes no date or UUID of each.
     delivered = (
         Delivery.objects.filter(
             commitment__partnership__in=context.partnerships, date__gte=first, date__lte=last
         )
         .order_by()
-        .annotate(month=TruncMonth("date"))
-        .values("commitment__partnership_id", "commitment__unit", "month")
+        .annotate(
+            partnership_key=Cast("commitment__partnership_id", CharField()),
+            index=Cast(
+                _month_number("date") - Value(first.year * 12 + first.month), IntegerField()
+            ),
+        )
+        .values("partnership_key", "commitment__unit", "index")
         .annotate(total=Sum("quantity"))
-        .values_list("commitment__partnership_id", "commitment__unit", "month", "total")
+        .values_list("partnership_key", "commitment__unit", "index", "total")
     )
     # (partnership id, unit) -> the total delivered in each month of the window.
     per_partnership: dict[tuple, list[Decimal]] = {}
-    for partnership_id, unit, month, total in delivered:
-        month = month.date() if isinstance(month, dt.datetime) else month
-        values = per_partnership.setdefault((partnership_id, unit), [Decimal(0)] * len(months))
-        values[month_index[month]] += total
+    empty = [Decimal(0)] * len(months)
+    for partnership_id, unit, index, total in delivered:
+        values = per_partnership.get((partnership_id, unit))
+        if values is None:
+            values = per_partnership[(partnership_id, unit)] = empty.copy()
+        values[index] = total
 
     plans = (
         Commitment.objects.filter(
             partnership__in=context.partnerships, start_date__lte=last, end_date__gte=first
         )
         .order_by()
-        .values("partnership_id", "partnership__reference", "partnership__title", "unit")
+        .annotate(partnership_key=Cast("partnership_id", CharField()))
+        .values("partnership_key", "partnership__reference", "partnership__title", "unit")
         .annotate(
             began=Min("start_date"),
             **{
@@ -186,8 +224,8 @@ def monthly_delivery(
     monthly_plan: dict[tuple, list[Decimal]] = {}
     began: dict[tuple, int] = {}
     for plan in plans:
-        key = (plan["partnership_id"], plan["unit"])
-        names[plan["partnership_id"]] = (plan["partnership__reference"], plan["partnership__title"])
+        key = (plan["partnership_key"], plan["unit"])
+        names[key[0]] = (plan["partnership__reference"], plan["partnership__title"])
         monthly_plan[key] = [plan[f"plan_{i}"] for i in range(len(months))]
         began[key] = month_index.get(plan["began"].replace(day=1), 0)
 
