@@ -212,3 +212,23 @@ def test_a_long_table_lists_its_special_causes_on_the_page(world, two, frozen, m
     body = render.body_html(report)
     assert "1 more rows, 1 of them showing common cause variation only" in body
     assert len(variation.table.rows) == 2
+
+
+def test_an_organisations_portfolio_reads_only_its_own_partnerships(world, two, frozen):
+    """The buddy's monthly portfolio: its one partnership, charted and in the variation table;
+    the other partnership (of trusts it is not part of) is in neither."""
+    steady, falling = two
+    request = services.report_request(
+        by=world.buddy_exec, kind=ReportKind.ORGANISATION_MONTHLY, organisation=world.buddy
+    )
+    report = build.build(request, frozen)
+    variation = _variation(report)
+    assert [row[0] for row in variation.table.rows] == [f"{steady.reference} Basildon recovery"]
+    charts = {c.key: c for section in report.sections for c in section.charts}
+    own = charts[f"delivery-{steady.reference}-hours"]
+    assert [p.value for p in own.result.points] == [10, 12] * 6
+    assert own.result.upper_limit == pytest.approx(11 + 2.66 * 2)
+    assert not [key for key in charts if falling.reference in key]
+    # The portfolio's own chart is the buddy's delivery alone.
+    assert [p.value for p in charts["delivery-hours"].result.points] == [10, 12] * 6
+    assert falling.reference not in render.csv_bytes(report).decode()
