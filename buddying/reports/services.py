@@ -309,6 +309,26 @@ def report_build(*, report_id, task_id: str, today: dt.date | None = None) -> Re
     return ReportRequest.objects.get(pk=report_id)
 
 
+@transaction.atomic
+def requeue_stalled(now: dt.datetime | None = None) -> int:
+    """Reports still "running" past their lease: the worker building them died and its message
+    was lost (a broker without redelivery, say). Each is queued again — the new message may claim
+    it, the lease having run out — or, after ``MAX_ATTEMPTS``, marked failed with its reason, so
+    no report stays "running" for ever. Returns how many were queued again."""
+    now = now or timezone.now()
+    stalled = ReportRequest.objects.filter(status=ReportStatus.RUNNING, started_at__lt=now - LEASE)
+    stalled.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=ReportStatus.FAILED,
+        failure_reason=INTERRUPTED.format(attempts=MAX_ATTEMPTS),
+        finished_at=now,
+        updated_at=now,
+    )
+    again = list(stalled.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
+    for pk in again:
+        _enqueue(ReportRequest(pk=pk))
+    return len(again)
+
+
 def report_fail(*, report_id, task_id: str, reason: str) -> None:
     """Mark the report failed with a reason the person who asked can read."""
     ReportRequest.objects.filter(pk=report_id, status=ReportStatus.RUNNING, task_id=task_id).update(

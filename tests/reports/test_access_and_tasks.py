@@ -183,6 +183,36 @@ def test_a_build_interrupted_too_often_fails_with_a_reason(world, figures, as_us
     assert "the worker building it stopped 3 times" in page
 
 
+def test_a_report_left_running_past_its_lease_is_queued_again_then_failed(
+    world, figures, django_capture_on_commit_callbacks
+):
+    """A worker killed with its message lost (no redelivery): the report is not left "running";
+    the sweep queues it again once the lease has run out, and fails it after the last attempt."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    report = services.report_request(
+        by=world.buddy_exec, kind=ReportKind.PARTNERSHIP_WEEKLY, partnership=world.partnership
+    )
+    assert services.report_claim(report_id=report.pk, task_id="lost-message")  # then a kill
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.requeue_stalled() == 0  # still within its lease: it may be building
+    assert callbacks == []
+    later = timezone.now() + services.LEASE + dt.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.requeue_stalled(later) == 1
+    assert len(callbacks) == 1  # a new message: its claim is allowed, the lease having run out
+    report.refresh_from_db()
+    assert report.status == ReportStatus.RUNNING
+    ReportRequest.objects.filter(pk=report.pk).update(attempts=services.MAX_ATTEMPTS)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.requeue_stalled(later) == 0
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED
+    assert report.failure_reason == services.INTERRUPTED.format(attempts=services.MAX_ATTEMPTS)
+
+
 def test_the_schedule_makes_each_report_once(world, figures, django_capture_on_commit_callbacks):
     import datetime as dt
 
@@ -218,6 +248,9 @@ def test_the_beat_schedule_has_the_reports(settings):
     monthly = settings.CELERY_BEAT_SCHEDULE["reports-monthly"]
     assert monthly["schedule"] == crontab(hour=7, minute=30, day_of_month="1-7")
     assert monthly["task"] == "buddying.reports.tasks.schedule_monthly_reports"
+    stalled = settings.CELERY_BEAT_SCHEDULE["reports-stalled"]
+    assert stalled["task"] == "buddying.reports.tasks.requeue_stalled_reports"
+    assert stalled["schedule"] == crontab(minute="*/10")
 
 
 def test_a_finished_weekly_summary_is_in_the_digest_of_the_parties_writers(world, figures):
