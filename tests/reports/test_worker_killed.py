@@ -4,9 +4,10 @@ puts it back when the process running the task dies), the restarted process buil
 again from the start and finishes it; and a report whose worker keeps dying ends "failed" with a
 reason the person can read, not "running" for ever.
 
-The worker is the ordinary ``celery worker`` command with the prefork pool and one child: the
+The worker is the ordinary ``celery worker`` command. With the prefork pool and one child, the
 child runs the task and is the process killed; the worker starts a new child, which takes the
-redelivered message. Nothing of the build is mocked.
+redelivered message. With the solo pool the whole worker is killed and started again. Nothing of
+the build is mocked.
 """
 
 import datetime as dt
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models import F
 
 from buddying.reports import services
 from buddying.reports.choices import ReportKind, ReportStatus
@@ -58,45 +60,61 @@ def queue(settings):
 
 
 @pytest.fixture
-def worker(queue, settings, tmp_path):
-    """``celery worker`` in a process of its own, on the test database and media folder."""
+def start_worker(queue, settings, tmp_path):
+    """Start ``celery worker`` in a process (and session) of its own, on the test database and
+    media folder; every worker started is stopped at the end."""
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DJANGO_SETTINGS_MODULE": "buddying.settings_test",
     }
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "buddying",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=1",
-            "--queues",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    process.log_path = tmp_path / "worker.log"
-    yield process
-    process.terminate()  # a warm shutdown: nothing of this test is left running
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+    started = []
+
+    def start(pool: str = "prefork"):
+        log_path = tmp_path / f"worker-{len(started) + 1}.log"
+        log = open(log_path, "w")  # noqa: SIM115 - closed below
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "buddying",
+                "worker",
+                f"--pool={pool}",
+                "--concurrency=1",
+                "--queues",
+                queue,
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so a kill reaches only it
+        )
+        process.log_path, process.log = log_path, log
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.terminate()  # a warm shutdown: nothing of this test is left running
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        process.log.close()
+
+
+@pytest.fixture
+def worker(start_worker):
+    return start_worker()
 
 
 def _children(pid: int) -> list[int]:
@@ -135,10 +153,14 @@ def _rendering(report, attempt: int) -> bool:
     return status == ReportStatus.RUNNING and attempts == attempt and body.exists()
 
 
-def _kill_the_child_rendering(worker, report, attempt: int) -> None:
+def _wait_for_rendering(worker, report, attempt: int) -> None:
     _wait_for(
         lambda: _rendering(report, attempt), f"build {attempt} never started rendering", worker
     )
+
+
+def _kill_the_child_rendering(worker, report, attempt: int) -> None:
+    _wait_for_rendering(worker, report, attempt)
     children = _children(worker.pid)
     assert len(children) == 1, children
     os.kill(children[0], signal.SIGKILL)
@@ -200,3 +222,31 @@ def test_a_report_whose_worker_keeps_dying_ends_failed_with_its_reason(
     assert data["failure_reason"] == reason
     page = as_user(world.buddy_exec).get(f"/reports/{report.pk}/").content.decode()
     assert "the worker building it stopped 3 times before it finished" in page
+
+
+def test_a_whole_worker_killed_mid_render_and_restarted_finishes_the_report(
+    start_worker, report, world
+):
+    """The whole worker (one process: the solo pool) killed with SIGKILL: its message is not
+    acknowledged, and no process is left to give it back. Once the report's lease has run out the
+    sweep queues it again, and the restarted worker builds it from the start and finishes it.
+    (On Redis the unacknowledged message also comes back after the visibility timeout, an hour;
+    its claim then finds the report built and does nothing.)"""
+    first = start_worker(pool="solo")
+    _wait_for_rendering(first, report, attempt=1)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    assert _status(report) == (ReportStatus.RUNNING, 1)  # killed mid-render
+
+    # Twenty minutes on (the clock is the one thing moved): the lease has run out.
+    ReportRequest.objects.filter(pk=report.pk).update(
+        started_at=F("started_at") - services.LEASE - dt.timedelta(minutes=1)
+    )
+    assert services.requeue_stalled() == 1
+    restarted = start_worker(pool="solo")
+
+    _wait_for(lambda: _status(report)[0] == ReportStatus.DONE, "never finished", restarted)
+    report.refresh_from_db()
+    assert report.attempts == 2
+    assert report.pdf_file.read().startswith(b"%PDF")
+    assert world.partnership.reference in report.csv_file.read().decode()
