@@ -14,6 +14,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Max,
     Min,
     Sum,
     Value,
@@ -210,6 +211,7 @@ def monthly_delivery(
         .values("partnership_key", "partnership__reference", "partnership__title", "unit")
         .annotate(
             began=Min("start_date"),
+            ended=Max("end_date"),
             **{
                 f"plan_{i}": Coalesce(
                     Sum(_plan_in_month(start, _month_end(start))),
@@ -223,19 +225,28 @@ def monthly_delivery(
     names: dict = {}
     monthly_plan: dict[tuple, list[Decimal]] = {}
     began: dict[tuple, int] = {}
+    ended: dict[tuple, int] = {}
     for plan in plans:
         key = (plan["partnership_key"], plan["unit"])
         names[key[0]] = (plan["partnership__reference"], plan["partnership__title"])
         monthly_plan[key] = [plan[f"plan_{i}"] for i in range(len(months))]
         began[key] = month_index.get(plan["began"].replace(day=1), 0)
+        ended[key] = month_index.get(plan["ended"].replace(day=1), len(months) - 1)
 
     def window(key: tuple) -> range:
-        """The chart starts at the first month a commitment had begun (or a delivery came)."""
+        """From the first month a commitment had begun (or a delivery came) to the month the
+        last one ends (or a delivery came): the months after every commitment has ended are no
+        shortfall, and would read as special cause if counted as nothing delivered."""
         starts = [began[key]] if key in began else []
+        ends = [ended[key]] if key in ended else []
         values = per_partnership.get(key)
         if values:
-            starts.append(next((i for i, v in enumerate(values) if v), len(months) - 1))
-        return range(min(starts, default=len(months) - 1), len(months))
+            delivered = [i for i, v in enumerate(values) if v]
+            if delivered:
+                starts.append(delivered[0])
+                ends.append(delivered[-1])
+        first_month = min(starts, default=len(months) - 1)
+        return range(first_month, max(max(ends, default=len(months) - 1), first_month) + 1)
 
     def target(key: tuple, chosen: range) -> Decimal | None:
         plan = monthly_plan.get(key)

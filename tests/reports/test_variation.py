@@ -232,3 +232,24 @@ def test_an_organisations_portfolio_reads_only_its_own_partnerships(world, two, 
     # The portfolio's own chart is the buddy's delivery alone.
     assert [p.value for p in charts["delivery-hours"].result.points] == [10, 12] * 6
     assert falling.reference not in render.csv_bytes(report).decode()
+
+
+def test_a_partnership_whose_commitments_ended_is_read_up_to_their_end(world, two, frozen):
+    """Months after the last commitment ended are not counted as nothing delivered (which would
+    read as special cause, concerning)."""
+    ended = PartnershipFactory(
+        title="Finished early", status=PartnershipStatus.ACTIVE, buddy=OrganisationFactory()
+    )
+    commitment = CommitmentFactory(
+        partnership=ended,
+        organisation=ended.parties.first().organisation,
+        start_date=dt.date(2025, 6, 1),
+        end_date=dt.date(2026, 2, 28),
+    )
+    for day, value in zip(MONTHS[:9], [5, 6, 5, 6, 5, 6, 5, 6, 5], strict=True):
+        DeliveryFactory(commitment=commitment, date=day, quantity=Decimal(value))
+    request = services.report_request(by=world.regulator, kind=ReportKind.SYSTEM_MONTHLY)
+    variation = _variation(build.build(request, frozen))
+    (row,) = [row for row in variation.table.rows if row[0].startswith(ended.reference)]
+    assert row[2:4] == (9, "Feb 2026")  # June 2025 to February 2026, not to May 2026
+    assert row[9] == "Common cause variation"
