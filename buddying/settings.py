@@ -427,6 +427,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "buddying.reports.tasks.schedule_monthly_reports",
         "schedule": crontab(hour=7, minute=30, day_of_month="1-7"),
     },
+    # A report left "running" past its lease by a dead worker is queued again (or failed).
+    "reports-stalled": {
+        "task": "buddying.reports.tasks.requeue_stalled_reports",
+        "schedule": crontab(minute="*/10"),
+    },
     # One digest per person per day (buddying.notifications); CELERY_TIMEZONE is Europe/London.
     "daily-reminders": {
         "task": "buddying.notifications.tasks.daily_reminders",

@@ -69,6 +69,7 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple, ...]
     empty_text: str = "None recorded."
+    sheet: str = ""  # the XLSX sheet's name, when the title is too long for one (31 characters)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,22 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Variation:
+    """Many monthly series — one per partnership and unit, say — that the reports app does not
+    draw one by one but characterises with SPC in one table: each row's variation (common cause,
+    special cause improving or concerning) and assurance icons, its mean and process limits.
+
+    ``row_label`` is the title of the first column; each series' ``title`` is its row's label.
+    """
+
+    key: str
+    title: str
+    row_label: str
+    series: tuple[Series, ...]
+    sheet: str = "SPC"  # the start of its XLSX sheets' names (up to 17 characters)
+
+
+@dataclass(frozen=True)
 class Change:
     """What changed in the period, from the history: one line of "What changed this week"."""
 
@@ -105,6 +122,7 @@ class SectionContent:
     tables: tuple[Table, ...] = ()
     series: tuple[Series, ...] = ()
     notes: tuple[str, ...] = ()
+    variations: tuple[Variation, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,66 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class VariationRow:
+    label: str
+    unit: str
+    result: spc.Result
+
+    @property
+    def latest(self) -> spc.Point | None:
+        return self.result.points[-1] if self.result.points else None
+
+
+@dataclass(frozen=True)
+class VariationTable:
+    """Many series characterised with SPC, a row each: ``rows`` as the page and the PDF show
+    them (special causes first: concerning, improving, neither, then common cause), ``table``
+    the same figures for the XLSX and CSV, ``summary`` the rows counted by variation and
+    assurance."""
+
+    key: str
+    title: str
+    row_label: str
+    rows: tuple[VariationRow, ...]
+    table: reports.Table
+    summary: reports.Table
+
+    @property
+    def special_cause(self) -> tuple[VariationRow, ...]:
+        return tuple(row for row in self.rows if row.result.variation not in VARIATION_QUIET)
+
+    @property
+    def shown(self) -> tuple[VariationRow, ...]:
+        """The rows the page and the PDF list: every row of a small portfolio; of the whole
+        system, those showing special cause variation (up to ``PAGE_ROWS``)."""
+        if len(self.rows) <= PAGE_ROWS:
+            return self.rows
+        return self.special_cause[:PAGE_ROWS]
+
+    @property
+    def shown_caption(self) -> str:
+        if len(self.shown) == len(self.rows):
+            return f"{self.title}: each partnership"
+        return f"{self.title}: those showing special cause variation, concerning first"
+
+    @property
+    def hidden_count(self) -> int:
+        return len(self.rows) - len(self.shown)
+
+    @property
+    def hidden_text(self) -> str:
+        return (
+            f"{self.hidden_count:,} more rows, "
+            f"{self.common_cause_count:,} of them showing common cause variation only, are in "
+            f"the table above's counts and listed in full in the XLSX and CSV files."
+        )
+
+    @property
+    def common_cause_count(self) -> int:
+        return len(self.rows) - len(self.special_cause)
+
+
+@dataclass(frozen=True)
 class Section:
     name: str
     title: str
@@ -33,6 +93,7 @@ class Section:
     tables: tuple[reports.Table, ...]
     charts: tuple[Chart, ...]
     notes: tuple[str, ...] = ()
+    variations: tuple[VariationTable, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,6 +111,8 @@ class Report:
         for section in self.sections:
             found.extend(section.tables)
             found.extend(chart.table for chart in section.charts)
+            for variation in section.variations:
+                found.extend((variation.summary, variation.table))
         return found
 
 
@@ -85,6 +148,140 @@ def _chart(series: reports.Series) -> Chart:
     )
     return Chart(
         series.key, series.title, result, charts.spc_svg(result, series.title, series.key), table
+    )
+
+
+# The order a variation table lists its rows in: what needs a board's attention first.
+VARIATION_ORDER = {
+    spc.CONCERN_HIGH: 0,
+    spc.CONCERN_LOW: 0,
+    spc.IMPROVEMENT_HIGH: 1,
+    spc.IMPROVEMENT_LOW: 1,
+    spc.NEITHER_HIGH: 2,
+    spc.NEITHER_LOW: 2,
+    spc.COMMON_CAUSE: 3,
+    None: 4,  # fewer than two months
+}
+VARIATION_QUIET = (spc.COMMON_CAUSE, None)
+# A variation table longer than this lists only its special causes on the page and in the PDF
+# (up to this many); the XLSX and CSV have every row.
+PAGE_ROWS = 50
+ASSURANCE_COLUMNS = (spc.CONSISTENT_PASS, spc.HIT_AND_MISS, spc.CONSISTENT_FAIL, None)
+# Within a variation, those that will not meet their target first.
+ASSURANCE_ORDER = {spc.CONSISTENT_FAIL: 0, spc.HIT_AND_MISS: 1, spc.CONSISTENT_PASS: 2, None: 3}
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _variation(variation: reports.Variation) -> VariationTable:
+    """Each series through ``spc.xmr`` (the one tested function), then the rows in the order a
+    board reads them, their figures as a table and the count of each icon."""
+    from partnerships.commitments.choices import CommitmentUnit
+
+    def unit_label(unit: str) -> str:
+        return CommitmentUnit(unit).label if unit in CommitmentUnit.values else unit
+
+    rows = sorted(
+        (
+            VariationRow(
+                label=series.title,
+                unit=unit_label(series.unit),
+                result=spc.xmr(
+                    series.values,
+                    series.labels,
+                    improvement=series.improvement,
+                    target=series.target,
+                ),
+            )
+            for series in variation.series
+        ),
+        key=lambda row: (
+            VARIATION_ORDER[row.result.variation],
+            ASSURANCE_ORDER[row.result.assurance],
+            row.label,
+            row.unit,
+        ),
+    )
+    table = reports.Table(
+        key=variation.key,
+        title=variation.title,
+        columns=(
+            reports.Column(variation.row_label),
+            reports.Column("Unit"),
+            reports.Column("Months", numeric=True),
+            reports.Column("Latest month"),
+            reports.Column("Latest value", numeric=True),
+            reports.Column("Mean", numeric=True),
+            reports.Column("Lower process limit", numeric=True),
+            reports.Column("Upper process limit", numeric=True),
+            reports.Column("Target (average monthly plan)", numeric=True),
+            reports.Column("Variation"),
+            reports.Column("Assurance"),
+            reports.Column("Special cause in the latest month"),
+        ),
+        rows=tuple(
+            (
+                row.label,
+                row.unit,
+                len(row.result.points),
+                row.latest.label if row.latest else None,
+                _rounded(row.latest.value) if row.latest else None,
+                _rounded(row.result.mean),
+                _rounded(row.result.lower_limit),
+                _rounded(row.result.upper_limit),
+                _rounded(row.result.target),
+                row.result.variation_label,
+                row.result.assurance_label,
+                (row.latest.rules if row.latest else "") or "None",
+            )
+            for row in rows
+        ),
+        empty_text="No partnership had commitments running in the last two years.",
+        sheet=f"{variation.sheet} by partnership",
+    )
+    counts: dict[tuple, int] = {}
+    for row in rows:
+        key = (row.result.variation, row.result.assurance)
+        counts[key] = counts.get(key, 0) + 1
+    variations = [
+        *(kind for kind in spc.VARIATION_LABELS if any(k[0] == kind for k in counts)),
+        *([None] if any(k[0] is None for k in counts) else []),
+    ]
+    summary = reports.Table(
+        key=f"{variation.key}-summary",
+        title=f"{variation.title}: how many of each",
+        columns=(
+            reports.Column("Variation in the latest month"),
+            *(
+                reports.Column(
+                    spc.ASSURANCE_LABELS[kind].split(":")[0]
+                    if kind
+                    else "No assurance (no target or too few months)",
+                    numeric=True,
+                )
+                for kind in ASSURANCE_COLUMNS
+            ),
+            reports.Column("Total", numeric=True),
+        ),
+        rows=tuple(
+            (
+                spc.VARIATION_LABELS.get(kind, "Not enough data (fewer than two months)"),
+                *(counts.get((kind, assurance), 0) for assurance in ASSURANCE_COLUMNS),
+                sum(count for (k, _a), count in counts.items() if k == kind),
+            )
+            for kind in variations
+        ),
+        sheet=f"{variation.sheet} counted",
+    )
+    return VariationTable(
+        key=variation.key,
+        title=variation.title,
+        row_label=variation.row_label,
+        rows=tuple(rows),
+        table=table,
+        summary=summary,
     )
 
 
@@ -134,6 +331,7 @@ def build(request: ReportRequest, today: date | None = None) -> Report:
                 tables=content.tables,
                 charts=tuple(_chart(series) for series in content.series if series.values),
                 notes=content.notes,
+                variations=tuple(_variation(variation) for variation in content.variations),
             )
         )
     if context.is_partnership:

@@ -30,6 +30,16 @@ POINT_COLOURS = {
     spc.NEITHER_HIGH: PURPLE,
     spc.NEITHER_LOW: PURPLE,
 }
+VARIATION_LETTERS = {
+    spc.IMPROVEMENT_HIGH: "H",
+    spc.CONCERN_HIGH: "H",
+    spc.NEITHER_HIGH: "H",
+    spc.IMPROVEMENT_LOW: "L",
+    spc.CONCERN_LOW: "L",
+    spc.NEITHER_LOW: "L",
+}
+ASSURANCE_COLOURS = {spc.CONSISTENT_PASS: BLUE, spc.CONSISTENT_FAIL: ORANGE, spc.HIT_AND_MISS: GREY}
+ASSURANCE_LETTERS = {spc.CONSISTENT_PASS: "P", spc.CONSISTENT_FAIL: "F", spc.HIT_AND_MISS: "?"}
 WIDTH, HEIGHT = 680, 330
 LEFT, RIGHT, TOP, BOTTOM = 70, 20, 20, 90
 
@@ -115,20 +125,9 @@ def spc_svg(result: spc.Result, title: str, key: str) -> Markup:
     # The icons, with their words.
     icon_y = HEIGHT - 44
     variation_colour = POINT_COLOURS.get(result.variation, GREY)
-    assurance_colour = {
-        spc.CONSISTENT_PASS: BLUE,
-        spc.CONSISTENT_FAIL: ORANGE,
-        spc.HIT_AND_MISS: GREY,
-    }.get(result.assurance, "#D8DDE0")
-    letter = {
-        spc.IMPROVEMENT_HIGH: "H",
-        spc.CONCERN_HIGH: "H",
-        spc.NEITHER_HIGH: "H",
-        spc.IMPROVEMENT_LOW: "L",
-        spc.CONCERN_LOW: "L",
-        spc.NEITHER_LOW: "L",
-    }.get(result.variation, "")
-    assurance_letter = {spc.CONSISTENT_PASS: "P", spc.CONSISTENT_FAIL: "F", spc.HIT_AND_MISS: "?"}
+    assurance_colour = ASSURANCE_COLOURS.get(result.assurance, "#D8DDE0")
+    letter = VARIATION_LETTERS.get(result.variation, "")
+    assurance_letter = ASSURANCE_LETTERS
     for row, (colour, mark, words) in enumerate(
         (
             (variation_colour, letter, result.variation_label),
@@ -149,3 +148,36 @@ def spc_svg(result: spc.Result, title: str, key: str) -> Markup:
     parts.append("</svg>")
     # Every value interpolated above is a number, a colour constant or escaped text.
     return Markup("".join(parts))  # noqa: S704
+
+
+ICON_CLASSES = {
+    spc.COMMON_CAUSE: "common",
+    spc.IMPROVEMENT_HIGH: "improvement",
+    spc.IMPROVEMENT_LOW: "improvement",
+    spc.CONCERN_HIGH: "concern",
+    spc.CONCERN_LOW: "concern",
+    spc.NEITHER_HIGH: "neither",
+    spc.NEITHER_LOW: "neither",
+    spc.CONSISTENT_PASS: "improvement",
+    spc.CONSISTENT_FAIL: "concern",
+    spc.HIT_AND_MISS: "common",
+}
+
+
+def _icon(kind: str | None, letter: str) -> Markup:
+    """A small Making Data Count style icon for a table cell: a ring in the icon's colour
+    (improvement blue, concern orange, neither purple, common cause grey; ``reports.css``) with
+    its letter. A styled ``<span>``, not an SVG, so a table of thousands of rows lays out fast in
+    the PDF. Decorative: the words always stand beside it."""
+    return Markup(  # noqa: S704 - a class name and a letter, both constants
+        f'<span class="app-spc-icon app-spc-icon--{ICON_CLASSES.get(kind, "none")}" '
+        f'aria-hidden="true">{letter or "&nbsp;"}</span>'
+    )
+
+
+def variation_icon(variation: str | None) -> Markup:
+    return _icon(variation, VARIATION_LETTERS.get(variation, ""))
+
+
+def assurance_icon(assurance: str | None) -> Markup:
+    return _icon(assurance, ASSURANCE_LETTERS.get(assurance, ""))

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 
 from buddying.common import formatting, reports
 from buddying.common.exports import safe_cell
+from buddying.reports import charts
 from buddying.reports.build import Report
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "reports.css"
@@ -38,8 +39,19 @@ def cell_text(value, column: reports.Column) -> str:
     return str(value)
 
 
+def number(value) -> str:
+    """An SPC figure (mean, limit, target, a month's value) as a board reads it."""
+    return cell_text(value, reports.Column("", numeric=True))
+
+
 def _context(report: Report) -> dict:
-    return {"report": report, "cell_text": cell_text}
+    return {
+        "report": report,
+        "cell_text": cell_text,
+        "number": number,
+        "variation_icon": charts.variation_icon,
+        "assurance_icon": charts.assurance_icon,
+    }
 
 
 def body_html(report: Report) -> str:
@@ -84,12 +96,24 @@ def _xlsx_value(value):
 
 
 def xlsx(report: Report) -> bytes:
+    """Written row by row (openpyxl's write-only mode): the system-wide report's tables run to
+    thousands of rows, and a workbook held whole in memory took seconds longer."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = "Summary"
+    bold = Font(bold=True)
+    workbook = Workbook(write_only=True)
+
+    def header(sheet, titles) -> list:
+        cells = []
+        for title in titles:
+            cell = WriteOnlyCell(sheet, value=safe_cell(title))
+            cell.font = bold
+            cells.append(cell)
+        return cells
+
+    summary = workbook.create_sheet("Summary")
     used = {"summary"}
     for row in (
         ("Report", report.title),
@@ -98,14 +122,12 @@ def xlsx(report: Report) -> bytes:
     ):
         summary.append([safe_cell(cell) for cell in row])
     summary.append([])
-    summary.append(["Section", "Headline"])
+    summary.append(header(summary, ("Section", "Headline")))
     for section in report.sections:
         summary.append([safe_cell(section.title), safe_cell(section.headline)])
     for table in report.tables():
-        sheet = workbook.create_sheet(_sheet_name(table.title, used))
-        sheet.append([safe_cell(column.title) for column in table.columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        sheet = workbook.create_sheet(_sheet_name(table.sheet or table.title, used))
+        sheet.append(header(sheet, (column.title for column in table.columns)))
         for row in table.rows:
             sheet.append([_xlsx_value(value) for value in row])
     out = io.BytesIO()

@@ -31,6 +31,14 @@ logger = logging.getLogger(__name__)
 # CELERY_TASK_TIME_LIMIT, so a build still running is never started twice.
 LEASE = dt.timedelta(minutes=20)
 MAX_PERIOD_DAYS = 366
+# A build whose worker died this many times (each death redelivers the message: acks_late and
+# reject_on_worker_lost) is not tried again: the report fails with INTERRUPTED as its reason.
+MAX_ATTEMPTS = 3
+INTERRUPTED = (
+    "The report could not be built: the worker building it stopped {attempts} times before it "
+    "finished. Ask for it again, for a shorter period if you can; if it stops again, contact the "
+    "service desk."
+)
 
 
 class ReportFailed(Exception):
@@ -225,8 +233,22 @@ def schedule_monthly(today: dt.date | None = None) -> int:
 
 def report_claim(*, report_id, task_id: str) -> bool:
     """Mark the report running for this task, if nobody else is building it. One conditional
-    UPDATE: True only if it changed the row."""
+    UPDATE: True only if it changed the row.
+
+    A build taken over (a redelivered message, or a lease run out) after ``MAX_ATTEMPTS``
+    attempts is not claimed but marked failed, with a reason the person can read."""
     now = timezone.now()
+    taken_over = Q(status=ReportStatus.RUNNING) & (
+        Q(task_id=task_id) | Q(started_at__lt=now - LEASE)
+    )
+    if ReportRequest.objects.filter(taken_over, pk=report_id, attempts__gte=MAX_ATTEMPTS).update(
+        status=ReportStatus.FAILED,
+        failure_reason=INTERRUPTED.format(attempts=MAX_ATTEMPTS),
+        finished_at=now,
+        updated_at=now,
+    ):
+        logger.warning("Report %s given up after %s interrupted builds", report_id, MAX_ATTEMPTS)
+        return False
     claimable = (
         Q(status=ReportStatus.QUEUED)
         | Q(status=ReportStatus.RUNNING, task_id=task_id)
@@ -285,6 +307,26 @@ def report_build(*, report_id, task_id: str, today: dt.date | None = None) -> Re
     )
     # The digest tells the people a weekly summary is for (buddying/reports/reminders.py).
     return ReportRequest.objects.get(pk=report_id)
+
+
+@transaction.atomic
+def requeue_stalled(now: dt.datetime | None = None) -> int:
+    """Reports still "running" past their lease: the worker building them died and its message
+    was lost (a broker without redelivery, say). Each is queued again — the new message may claim
+    it, the lease having run out — or, after ``MAX_ATTEMPTS``, marked failed with its reason, so
+    no report stays "running" for ever. Returns how many were queued again."""
+    now = now or timezone.now()
+    stalled = ReportRequest.objects.filter(status=ReportStatus.RUNNING, started_at__lt=now - LEASE)
+    stalled.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=ReportStatus.FAILED,
+        failure_reason=INTERRUPTED.format(attempts=MAX_ATTEMPTS),
+        finished_at=now,
+        updated_at=now,
+    )
+    again = list(stalled.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
+    for pk in again:
+        _enqueue(ReportRequest(pk=pk))
+    return len(again)
 
 
 def report_fail(*, report_id, task_id: str, reason: str) -> None:

@@ -48,3 +48,10 @@ def schedule_monthly_reports() -> int:
     """Daily on the first days of a month: on its first working day, the portfolios and the
     system-wide summary."""
     return services.schedule_monthly()
+
+
+@shared_task
+def requeue_stalled_reports() -> int:
+    """Every 10 minutes: reports whose worker died without its message coming back are queued
+    again, or failed after their last attempt."""
+    return services.requeue_stalled()

@@ -2,11 +2,31 @@
 delivery the reports draw as SPC charts. Every figure is a database aggregate over the
 commitments of the partnerships in scope, whatever their number."""
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
+from django.db import connection
+from django.db.models import (
+    CharField,
+    DecimalField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    Sum,
+    Value,
+)
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    ExtractMonth,
+    ExtractYear,
+    Greatest,
+    Least,
+)
 
 from buddying.common import reports
 from partnerships.commitments.choices import CommitmentUnit
@@ -92,6 +112,7 @@ def planned_against_delivered(context: reports.ReportContext) -> reports.Section
                 Rag(row["rag"]).label,
             )
         )
+    series, variations = monthly_delivery(context)
     behind = [r for r in table_rows if r[9] in (Rag.AMBER.label, Rag.RED.label)]
     if not table_rows:
         headline = "No commitments planned"
@@ -111,8 +132,19 @@ def planned_against_delivered(context: reports.ReportContext) -> reports.Section
                 empty_text="No commitments planned.",
             ),
         ),
-        series=tuple(monthly_delivery(context)),
+        series=tuple(series),
+        variations=tuple(variations),
     )
+
+
+def _month_number(field: str):
+    """year × 12 + month of a date, in SQL. On PostgreSQL ``date_part`` (a float), which over a
+    million deliveries is a third faster than ``EXTRACT`` (a numeric since PostgreSQL 14)."""
+    if connection.vendor == "postgresql":
+        return Func(Value("year"), F(field), function="date_part") * Value(12) + Func(
+            Value("month"), F(field), function="date_part", output_field=FloatField()
+        )
+    return ExtractYear(field) * 12 + ExtractMonth(field)
 
 
 def _plan_in_month(start: dt.date, end: dt.date):
@@ -126,86 +158,181 @@ def _plan_in_month(start: dt.date, end: dt.date):
     return F("planned_quantity") * overlap / period_days
 
 
-def monthly_delivery(context: reports.ReportContext) -> list[reports.Series]:
-    """Delivered per month and unit over the last ``SPC_MONTHS`` months (one query), with the
-    average monthly plan as the target (one query); and, for an organisation's portfolio, the
-    same per partnership."""
+def monthly_delivery(
+    context: reports.ReportContext,
+) -> tuple[list[reports.Series], list[reports.Variation]]:
+    """The monthly delivery the reports characterise with SPC, over the last ``SPC_MONTHS``
+    months, in two queries whatever the number of partnerships:
+
+    - delivered per partnership, unit and month (one aggregate over the deliveries);
+    - per partnership and unit, the plan falling in each month, pro rata by days, and the first
+      day any commitment had begun (one aggregate over the commitments).
+
+    From them: the portfolio's chart per unit (its target the average monthly plan); for a
+    portfolio (an organisation's or the whole system's), a variation table with one row per
+    partnership and unit; and, for an organisation's portfolio, each partnership's chart (up to
+    ``MAX_PARTNERSHIP_CHARTS``).
+    """
     months = _month_starts(context.period_end, SPC_MONTHS)
     first, last = months[0], context.period_end
-    deliveries = Delivery.objects.filter(
-        commitment__partnership__in=context.partnerships, date__gte=first, date__lte=last
-    ).order_by()
-    per_partnership = context.kind == reports.ORGANISATION_MONTHLY
-    group = ("commitment__partnership__reference",) if per_partnership else ()
-    totals = (
-        deliveries.annotate(month=TruncMonth("date"))
-        .values(*group, "commitment__unit", "month")
+    month_index = {month: i for i, month in enumerate(months)}
+    # Tens of thousands of rows at national scale: the month as its index in the window and the
+    # partnership's id as text, both from the database, so Python makes no date or UUID of each.
+    delivered = (
+        Delivery.objects.filter(
+            commitment__partnership__in=context.partnerships, date__gte=first, date__lte=last
+        )
+        .order_by()
+        .annotate(
+            partnership_key=Cast("commitment__partnership_id", CharField()),
+            index=Cast(
+                _month_number("date") - Value(first.year * 12 + first.month), IntegerField()
+            ),
+        )
+        .values("partnership_key", "commitment__unit", "index")
         .annotate(total=Sum("quantity"))
+        .values_list("partnership_key", "commitment__unit", "index", "total")
     )
-    by_key: dict[tuple, dict[dt.date, Decimal]] = {}
-    portfolio: dict[tuple, dict[dt.date, Decimal]] = {}
-    for row in totals:
-        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
-        unit = row["commitment__unit"]
-        by_portfolio = portfolio.setdefault((unit,), {})
-        by_portfolio[month] = by_portfolio.get(month, Decimal(0)) + row["total"]
-        if group:
-            by_key.setdefault((row[group[0]], unit), {})[month] = row["total"]
+    # (partnership id, unit) -> the total delivered in each month of the window.
+    per_partnership: dict[tuple, list[Decimal]] = {}
+    empty = [Decimal(0)] * len(months)
+    for partnership_id, unit, index, total in delivered:
+        values = per_partnership.get((partnership_id, unit))
+        if values is None:
+            values = per_partnership[(partnership_id, unit)] = empty.copy()
+        values[index] = total
 
-    commitments = Commitment.objects.filter(
-        partnership__in=context.partnerships, start_date__lte=last, end_date__gte=first
-    ).order_by()
-    plans = commitments.values("unit").annotate(
-        **{
-            f"plan_{i}": Coalesce(
-                Sum(_plan_in_month(start, _month_end(start))),
-                Value(Decimal(0)),
-                output_field=_FIGURE,
-            )
-            for i, start in enumerate(months)
-        },
-        **{
-            f"from_{i}": Count("pk", filter=Q(start_date__lte=_month_end(start)))
-            for i, start in enumerate(months)
-        },
+    plans = (
+        Commitment.objects.filter(
+            partnership__in=context.partnerships, start_date__lte=last, end_date__gte=first
+        )
+        .order_by()
+        .annotate(partnership_key=Cast("partnership_id", CharField()))
+        .values("partnership_key", "partnership__reference", "partnership__title", "unit")
+        .annotate(
+            began=Min("start_date"),
+            ended=Max("end_date"),
+            **{
+                f"plan_{i}": Coalesce(
+                    Sum(_plan_in_month(start, _month_end(start))),
+                    Value(Decimal(0)),
+                    output_field=_FIGURE,
+                )
+                for i, start in enumerate(months)
+            },
+        )
     )
-    series = []
+    names: dict = {}
+    monthly_plan: dict[tuple, list[Decimal]] = {}
+    began: dict[tuple, int] = {}
+    ended: dict[tuple, int] = {}
     for plan in plans:
-        unit = plan["unit"]
-        # The chart starts at the first month any commitment of this unit had begun.
-        started = [i for i in range(len(months)) if plan[f"from_{i}"]]
-        if not started:
-            continue
-        chosen = list(range(started[0], len(months)))
-        values = portfolio.get((unit,), {})
-        monthly_plan = [plan[f"plan_{i}"] for i in chosen]
-        target = sum(monthly_plan, Decimal(0)) / len(monthly_plan)
+        key = (plan["partnership_key"], plan["unit"])
+        names[key[0]] = (plan["partnership__reference"], plan["partnership__title"])
+        monthly_plan[key] = [plan[f"plan_{i}"] for i in range(len(months))]
+        began[key] = month_index.get(plan["began"].replace(day=1), 0)
+        ended[key] = month_index.get(plan["ended"].replace(day=1), len(months) - 1)
+
+    def window(key: tuple) -> range:
+        """From the first month a commitment had begun (or a delivery came) to the month the
+        last one ends (or a delivery came): the months after every commitment has ended are no
+        shortfall, and would read as special cause if counted as nothing delivered."""
+        starts = [began[key]] if key in began else []
+        ends = [ended[key]] if key in ended else []
+        values = per_partnership.get(key)
+        if values:
+            delivered = [i for i, v in enumerate(values) if v]
+            if delivered:
+                starts.append(delivered[0])
+                ends.append(delivered[-1])
+        first_month = min(starts, default=len(months) - 1)
+        return range(first_month, max(max(ends, default=len(months) - 1), first_month) + 1)
+
+    def target(key: tuple, chosen: range) -> Decimal | None:
+        plan = monthly_plan.get(key)
+        if plan is None:
+            return None
+        return (sum((plan[i] for i in chosen), Decimal(0)) / len(chosen)).quantize(Decimal("0.01"))
+
+    # The portfolio per unit: the partnerships' months and plans added up.
+    portfolio: dict[tuple, list[Decimal]] = {}
+    portfolio_plan: dict[tuple, list[Decimal]] = {}
+    for (_partnership_id, unit), values in per_partnership.items():
+        totals = portfolio.setdefault((unit,), [Decimal(0)] * len(months))
+        for i, value in enumerate(values):
+            totals[i] += value
+    for (_partnership_id, unit), plan in monthly_plan.items():
+        totals = portfolio_plan.setdefault((unit,), [Decimal(0)] * len(months))
+        for i, value in enumerate(plan):
+            totals[i] += value
+    portfolio_began = {}
+    for (_partnership_id, unit), index in began.items():
+        portfolio_began[(unit,)] = min(index, portfolio_began.get((unit,), index))
+
+    series = []
+    for unit in (u.value for u in CommitmentUnit):
+        if (unit,) not in portfolio_began:
+            continue  # no commitment in this unit ran in the window
+        chosen = range(portfolio_began[(unit,)], len(months))
+        values = portfolio.get((unit,), [Decimal(0)] * len(months))
+        plan = portfolio_plan[(unit,)]
         unit_label = CommitmentUnit(unit).label
         series.append(
             reports.Series(
                 key=f"delivery-{unit}",
                 title=f"Monthly delivery, all commitments in {unit_label.lower()}",
                 labels=tuple(f"{months[i]:%b %Y}" for i in chosen),
-                values=tuple(values.get(months[i], Decimal(0)) for i in chosen),
+                values=tuple(values[i] for i in chosen),
                 unit=unit,
                 improvement="increase",
-                target=target.quantize(Decimal("0.01")),
+                target=(sum((plan[i] for i in chosen), Decimal(0)) / len(chosen)).quantize(
+                    Decimal("0.01")
+                ),
             )
         )
-    if group:
-        for (reference, unit), values in sorted(by_key.items())[:MAX_PARTNERSHIP_CHARTS]:
-            active = [m for m in months if m >= min(values)]
+    if context.kind not in reports.PORTFOLIO_KINDS:
+        return series, []
+
+    rows = []
+    keys = sorted(
+        set(per_partnership) | set(monthly_plan),
+        key=lambda key: (names.get(key[0], ("", ""))[0], key[1]),
+    )
+    for key in keys:
+        partnership_id, unit = key
+        if partnership_id not in names:
+            continue  # deliveries of commitments that ran outside the window
+        reference, title = names[partnership_id]
+        chosen = window(key)
+        values = per_partnership.get(key, [Decimal(0)] * len(months))
+        rows.append(
+            reports.Series(
+                key=f"delivery-{reference}-{unit}",
+                title=f"{reference} {title}",
+                labels=tuple(f"{months[i]:%b %Y}" for i in chosen),
+                values=tuple(values[i] for i in chosen),
+                unit=unit,
+                improvement="increase",
+                target=target(key, chosen),
+            )
+        )
+    if context.kind == reports.ORGANISATION_MONTHLY:
+        for row in rows[:MAX_PARTNERSHIP_CHARTS]:
+            reference = row.title.split(" ", 1)[0]
+            unit_label = CommitmentUnit(row.unit).label.lower()
             series.append(
-                reports.Series(
-                    key=f"delivery-{reference}-{unit}",
-                    title=f"{reference}: monthly delivery in {CommitmentUnit(unit).label.lower()}",
-                    labels=tuple(f"{m:%b %Y}" for m in active),
-                    values=tuple(values.get(m, Decimal(0)) for m in active),
-                    unit=unit,
-                    improvement="increase",
+                dataclasses.replace(
+                    row, title=f"{reference}: monthly delivery in {unit_label}", target=None
                 )
             )
-    return series
+    variation = reports.Variation(
+        key="delivery-variation",
+        title="Each partnership's monthly delivery: variation and assurance",
+        row_label="Partnership",
+        series=tuple(rows),
+        sheet="Delivery SPC",
+    )
+    return series, [variation]
 
 
 def changes(context: reports.ReportContext) -> list[reports.Change]:

@@ -166,6 +166,53 @@ def test_a_redelivered_task_takes_over_the_build_of_a_worker_that_died(world, fi
     assert services.report_build(report_id=report.pk, task_id="message-3") is None
 
 
+def test_a_build_interrupted_too_often_fails_with_a_reason(world, figures, as_user):
+    """Each death of the worker redelivers the message; after MAX_ATTEMPTS the next delivery marks
+    the report failed with a reason the person can read, instead of building it for ever."""
+    report = services.report_request(
+        by=world.buddy_exec, kind=ReportKind.PARTNERSHIP_WEEKLY, partnership=world.partnership
+    )
+    for _ in range(services.MAX_ATTEMPTS):
+        assert services.report_claim(report_id=report.pk, task_id="message-1")  # then a kill
+    assert services.report_build(report_id=report.pk, task_id="message-1") is None
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED
+    assert report.attempts == services.MAX_ATTEMPTS
+    assert report.failure_reason.startswith("The report could not be built: the worker")
+    page = as_user(world.buddy_exec).get(f"/reports/{report.pk}/").content.decode()
+    assert "the worker building it stopped 3 times" in page
+
+
+def test_a_report_left_running_past_its_lease_is_queued_again_then_failed(
+    world, figures, django_capture_on_commit_callbacks
+):
+    """A worker killed with its message lost (no redelivery): the report is not left "running";
+    the sweep queues it again once the lease has run out, and fails it after the last attempt."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    report = services.report_request(
+        by=world.buddy_exec, kind=ReportKind.PARTNERSHIP_WEEKLY, partnership=world.partnership
+    )
+    assert services.report_claim(report_id=report.pk, task_id="lost-message")  # then a kill
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.requeue_stalled() == 0  # still within its lease: it may be building
+    assert callbacks == []
+    later = timezone.now() + services.LEASE + dt.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.requeue_stalled(later) == 1
+    assert len(callbacks) == 1  # a new message: its claim is allowed, the lease having run out
+    report.refresh_from_db()
+    assert report.status == ReportStatus.RUNNING
+    ReportRequest.objects.filter(pk=report.pk).update(attempts=services.MAX_ATTEMPTS)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.requeue_stalled(later) == 0
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED
+    assert report.failure_reason == services.INTERRUPTED.format(attempts=services.MAX_ATTEMPTS)
+
+
 def test_the_schedule_makes_each_report_once(world, figures, django_capture_on_commit_callbacks):
     import datetime as dt
 
@@ -196,7 +243,14 @@ def test_the_beat_schedule_has_the_reports(settings):
     weekly = settings.CELERY_BEAT_SCHEDULE["reports-weekly"]["schedule"]
     assert weekly == crontab(hour=7, minute=30, day_of_week="mon")
     assert settings.CELERY_TIMEZONE == "Europe/London"
-    assert "reports-monthly" in settings.CELERY_BEAT_SCHEDULE
+    # Beat cannot say "first working day": it asks on each of the first seven days, and
+    # schedule_monthly builds only on the first working one (test above).
+    monthly = settings.CELERY_BEAT_SCHEDULE["reports-monthly"]
+    assert monthly["schedule"] == crontab(hour=7, minute=30, day_of_month="1-7")
+    assert monthly["task"] == "buddying.reports.tasks.schedule_monthly_reports"
+    stalled = settings.CELERY_BEAT_SCHEDULE["reports-stalled"]
+    assert stalled["task"] == "buddying.reports.tasks.requeue_stalled_reports"
+    assert stalled["schedule"] == crontab(minute="*/10")
 
 
 def test_a_finished_weekly_summary_is_in_the_digest_of_the_parties_writers(world, figures):
