@@ -165,6 +165,25 @@ def can_see(user, partnership: Partnership) -> bool:
 # --- Who is told about it ----------------------------------------------------------------------
 
 
+def told_in_organisation(roles: Iterable[str], prefix: str = "") -> Q:
+    """The active memberships told about an organisation's own things (its monthly portfolio):
+    those holding one of ``roles`` in it. ``prefix`` is the lookup from the queried model to the
+    organisation's memberships (e.g. ``"organisation__memberships__"``)."""
+    return Q(**{f"{prefix}role__in": list(roles), f"{prefix}user__is_active": True})
+
+
+def told_as_regulator(prefix: str = "") -> Q:
+    """The active memberships told about the whole system: regulators, by the same rule as
+    ``is_regulator`` (the role in an organisation that is a regulator)."""
+    return Q(
+        **{
+            f"{prefix}role": Role.REGULATOR,
+            f"{prefix}organisation__kind": OrganisationKind.REGULATOR,
+            f"{prefix}user__is_active": True,
+        }
+    )
+
+
 def people_to_tell(
     queryset: QuerySet,
     *,

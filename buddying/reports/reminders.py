@@ -28,7 +28,8 @@ from buddying.common.reminders import (
 )
 from buddying.reports.choices import ReportKind, ReportStatus
 from buddying.reports.models import ReportRequest
-from partnerships.choices import OrganisationKind, Role
+from partnerships import access
+from partnerships.choices import Role
 from partnerships.models import Membership
 
 RECENT_DAYS = 7
@@ -64,10 +65,7 @@ def weekly_report_ready_rows(today: date):
     """Scheduled weekly summaries finished in the last week, for the writers of every party."""
     member = "partnership__parties__organisation__memberships"
     reports = _finished(ReportKind.PARTNERSHIP_WEEKLY, today).filter(
-        **{
-            f"{member}__role__in": [Role.EXECUTIVE, Role.PROGRAMME_MANAGER],
-            f"{member}__user__is_active": True,
-        }
+        access.told_in_organisation([Role.EXECUTIVE, Role.PROGRAMME_MANAGER], prefix=f"{member}__")
     )
     columns = reminder_columns(
         item_type=ITEM_TYPE,
@@ -82,8 +80,7 @@ def monthly_report_ready_rows(today: date):
     """Scheduled monthly portfolio reports finished in the last week, for the executives of the
     organisation they are about."""
     reports = _finished(ReportKind.ORGANISATION_MONTHLY, today).filter(
-        organisation__memberships__role=Role.EXECUTIVE,
-        organisation__memberships__user__is_active=True,
+        access.told_in_organisation([Role.EXECUTIVE], prefix="organisation__memberships__")
     )
     columns = reminder_columns(
         item_type=ITEM_TYPE,
@@ -105,11 +102,7 @@ def system_report_ready_rows(today: date):
         return Subquery(newest.values(field)[:1], output_field=output_field)
 
     regulators = (
-        Membership.objects.filter(
-            role=Role.REGULATOR,
-            organisation__kind=OrganisationKind.REGULATOR,
-            user__is_active=True,
-        )
+        Membership.objects.filter(access.told_as_regulator())
         .order_by()
         .annotate(
             report_id=of_report("pk"),

@@ -92,19 +92,19 @@ def recipients(report: ReportRequest):
     """
     from django.contrib.auth import get_user_model
 
-    from partnerships.choices import OrganisationKind, Role
+    from partnerships.choices import Role
 
-    users = get_user_model().objects.filter(is_active=True)
+    users = get_user_model().objects.all()
     if report.kind == ReportKind.PARTNERSHIP_WEEKLY:
         return users.filter(
-            memberships__role__in=[Role.EXECUTIVE, Role.PROGRAMME_MANAGER],
+            access.told_in_organisation(
+                [Role.EXECUTIVE, Role.PROGRAMME_MANAGER], prefix="memberships__"
+            ),
             memberships__organisation__parties__partnership_id=report.partnership_id,
         ).distinct()
     if report.kind == ReportKind.ORGANISATION_MONTHLY:
         return users.filter(
-            memberships__role=Role.EXECUTIVE, memberships__organisation_id=report.organisation_id
+            access.told_in_organisation([Role.EXECUTIVE], prefix="memberships__"),
+            memberships__organisation_id=report.organisation_id,
         ).distinct()
-    return users.filter(
-        memberships__role=Role.REGULATOR,
-        memberships__organisation__kind=OrganisationKind.REGULATOR,
-    ).distinct()
+    return users.filter(access.told_as_regulator(prefix="memberships__")).distinct()
