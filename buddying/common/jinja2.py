@@ -15,8 +15,27 @@ def url(name: str, *args, **kwargs) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
+def partnership_trail(partnership, *steps: dict) -> list[dict]:
+    """The breadcrumbs below the home page down to a partnership, then ``steps`` (each a dict of
+    ``href`` and ``text``): what a page of a partnership sets as its ``crumbs``."""
+    return [
+        {"href": reverse("partnerships:list"), "text": "Partnerships"},
+        {
+            "href": reverse("partnerships:detail", args=[partnership.pk]),
+            "text": partnership.reference,
+        },
+        *steps,
+    ]
+
+
+def section_crumb(partnership, name: str, text: str) -> dict:
+    """The breadcrumb of one section page of a partnership ("Delivery", "Risks", …)."""
+    return {"href": reverse("partnerships:section", args=[partnership.pk, name]), "text": text}
+
+
 def environment(**options) -> Environment:
     options["undefined"] = ChainableUndefined
+    options["finalize"] = formatting.finalize
     env = Environment(**options)  # noqa: S701 - Django's Jinja2 backend turns autoescape on
     env.loader = ChoiceLoader([env.loader, PackageLoader("nhsuk_frontend_jinja")])
     env.globals.update(
@@ -25,6 +44,8 @@ def environment(**options) -> Environment:
             "STATIC_URL": settings.STATIC_URL,
             "url": url,
             "get_messages": get_messages,
+            "partnership_trail": partnership_trail,
+            "section_crumb": section_crumb,
         }
     )
     env.filters.update(
@@ -33,7 +54,7 @@ def environment(**options) -> Environment:
             "datetime_long": formatting.datetime_long,
             "money": formatting.money,
             "number": number_format,
-            "or_none": formatting.or_none,
+            "or_not_recorded": formatting.or_not_recorded,
             "quantity": quantity_text,
             "board": formatting.quantity_board,
             "money_board": formatting.money_board,

@@ -1,0 +1,86 @@
+"""Every page of the route table reads the same way (DESIGN §8): one way back, and no "None".
+
+The pages are the GET routes of ``tests/test_every_route.py``'s table that answer an HTML page; each
+is fetched once as the first persona the table says gets a 200, in a world whose optional fields are
+left empty. A route added to the table is checked here without another line.
+"""
+
+import re
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.test_every_route import (
+    PERSONAS,
+    ROUTES,
+    _codes,
+    objects,  # noqa: F401 - the route table's fixture
+)
+
+# The home page itself, the sign-in and sign-out pages, and what is not a page of the service.
+NOT_BELOW_HOME = {"dashboard", "portfolio", "login", "logout", "healthz", "schema"}
+
+BREADCRUMB = re.compile(r'<nav class="nhsuk-breadcrumb[^"]*".*?</nav>', re.DOTALL)
+TAG = re.compile(r"<[^>]+>")
+
+
+def _pages():
+    for name, route in ROUTES.items():
+        answers = route.answers.get("GET")
+        if answers is None or name in NOT_BELOW_HOME:
+            continue
+        codes = _codes(answers)
+        if 200 in codes:
+            yield name, route, PERSONAS[codes.index(200)]
+
+
+PAGES = list(_pages())
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    return TAG.sub(" ", html)
+
+
+@pytest.fixture
+def pages(objects):  # noqa: F811 - the route table's fixture
+    """Each HTML page of the table as its persona sees it, with optional fields left empty."""
+    objects.delivery.note = ""
+    objects.delivery.staff_group = ""
+    objects.delivery.save(update_fields=["note", "staff_group"])
+    objects.risk.description = ""
+    objects.risk.controls = ""
+    objects.risk.save(update_fields=["description", "controls"])
+    got = {}
+    for name, route, persona in PAGES:
+        client = APIClient()
+        if persona != "anonymous":
+            client.force_login(objects.world.user(persona))
+        response = client.get(route.url(objects))
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        got[name] = response.content.decode()
+    return got
+
+
+def test_every_page_below_the_home_has_breadcrumbs_and_no_other_way_back(pages):
+    assert len(pages) > 40, sorted(pages)
+    without, other_back = [], []
+    for name, html in pages.items():
+        trail = BREADCRUMB.findall(html)
+        if len(trail) != 1 or 'href="/"' not in trail[0]:
+            without.append(name)
+        if "nhsuk-back-link" in BREADCRUMB.sub("", html):
+            other_back.append(name)
+    assert without == [], (
+        f"These pages have no breadcrumb trail starting at the home page: {without}"
+    )
+    assert other_back == [], f"These pages have a way back besides the breadcrumbs: {other_back}"
+
+
+def test_no_page_prints_none_for_an_empty_value(pages):
+    printed = {
+        name: re.findall(r".{0,40}\bNone\b.{0,40}", " ".join(_visible_text(html).split()))
+        for name, html in pages.items()
+    }
+    assert {name: hits for name, hits in printed.items() if hits} == {}
