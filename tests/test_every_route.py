@@ -90,6 +90,8 @@ ROUTES: dict[str, Route] = {
         "GET":  "200 200 200 200 200 200 200 302"}),
     "portfolio": Route(lambda o: "/portfolio/", {
         "GET":  "200 200 200 200 200 200 200 302"}),
+    "search": Route(lambda o: "/search/?q=reduce", {
+        "GET":  "200 200 200 200 200 200 200 302"}),
     "healthz": Route(lambda o: "/healthz", {
         "GET":  "200 200 200 200 200 200 200 200"}),
     "login": Route(lambda o: "/sign-in/", {

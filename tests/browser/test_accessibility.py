@@ -68,6 +68,7 @@ PAGES = {
     "risk": Screen("supported_pm", detail("risks:detail", "risk")),
     "new risk with errors": Screen("buddy_pm", detail("risks:create"), submit_empty_form),
     "risk appetite comparison": Screen("regulator", detail("risks:comparison")),
+    "search results": Screen("buddy_pm", lambda t: reverse("search") + "?q=royal+free"),
     "organisation risk appetite": Screen(
         "buddy_exec", lambda t: reverse("risks:appetite", args=[t.buddy.ods_code])
     ),
