@@ -335,6 +335,37 @@ class ObjectiveForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
+class ObjectiveMeasurementForm(NhsFormMixin, forms.Form):
+    """A measured value of the objective on a date."""
+
+    measured_on = forms.DateField(
+        label="Date measured",
+        help_text="For example, 1 9 2026",
+        error_messages={"required": "Enter the date measured", **DATE_ERRORS},
+    )
+    value = forms.DecimalField(
+        label="Value",
+        max_digits=14,
+        decimal_places=2,
+        help_text="A number in the objective's measure, for example, 71.5 or 1,200",
+        error_messages={
+            "required": "Enter the value",
+            "invalid": "Enter a number, for example, 71.5 or 1,200",
+            "max_decimal_places": "Enter a number with no more than 2 decimal places",
+            "max_digits": "Enter a number with no more than 12 digits before the decimal point",
+            "max_whole_digits": "Enter a number with no more than 12 digits before the decimal point",
+        },
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What lies behind the figure, for example, a new triage rota from August",
+        error_messages={"max_length": "Note must be 500 characters or fewer"},
+    )
+
+
 # --- Approval and status -------------------------------------------------------------------------
 
 

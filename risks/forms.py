@@ -199,7 +199,7 @@ class ActionEditForm(VersionedFormMixin, ActionForm):
     )
 
 
-class AppetiteForm(VersionedFormMixin, forms.Form):
+class AppetiteForm(VersionedFormMixin, NhsFormMixin, forms.Form):
     level = forms.ChoiceField(
         choices=AppetiteLevel.choices,
         widget=forms.RadioSelect,

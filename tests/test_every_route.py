@@ -132,6 +132,10 @@ ROUTES: dict[str, Route] = {
     "partnerships:objective-add": Route(lambda o: f"{P}/{o.world.partnership.pk}/objectives/add/", {
         "GET":  "200 200 403 200 403 404 404 302",
         "POST": "200 200 403 200 403 404 404 302"}),
+    "partnerships:objective-detail": Route(
+        lambda o: f"{P}/{o.world.partnership.pk}/objectives/{o.objective.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
     "partnerships:objective-update": Route(
         lambda o: f"{P}/{o.world.partnership.pk}/objectives/{o.objective.pk}/edit/", {
         "GET":  "200 200 403 200 403 404 404 302",

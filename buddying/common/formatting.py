@@ -53,6 +53,14 @@ def finalize(value):
     return NOT_RECORDED if value is None else value
 
 
+def measured(value: Decimal | int | float | None) -> str:
+    """A measured value as written: "1,200", "71.5", "0.25"."""
+    if value is None:
+        return NOT_RECORDED
+    text = f"{Decimal(value):,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def quantity_text(value: Decimal | None, unit: str) -> str:
     """A quantity in its unit, as pages and messages show it: "7.50 hours", "£1,200",
     "0.40 FTE", "1 day", "−£1,336.99" (a minus sign for a shortfall), "Not recorded"."""

@@ -59,6 +59,7 @@ def environment(**options) -> Environment:
             "board": formatting.quantity_board,
             "money_board": formatting.money_board,
             "percent": formatting.percent,
+            "measured": formatting.measured,
         }
     )
     return env

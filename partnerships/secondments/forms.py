@@ -142,7 +142,7 @@ class CancelForm(VersionedFormMixin, forms.Form):
     )
 
 
-class ThresholdForm(VersionedFormMixin, forms.Form):
+class ThresholdForm(VersionedFormMixin, NhsFormMixin, forms.Form):
     unbackfilled_percent = forms.DecimalField(
         label="Warning threshold (%)",
         help_text="Warn when more than this share of a staff group is away and not backfilled",
@@ -161,7 +161,7 @@ class ThresholdForm(VersionedFormMixin, forms.Form):
     )
 
 
-class EstablishmentForm(forms.Form):
+class EstablishmentForm(NhsFormMixin, forms.Form):
     staff_group = forms.ChoiceField(
         label="Staff group",
         choices=[("", "Select a staff group"), *DeliveryStaffGroup.choices],
