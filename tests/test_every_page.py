@@ -25,6 +25,8 @@ TAG = re.compile(r"<[^>]+>")
 
 
 def _pages():
+    """Each page as the first persona who may see it, and as a viewer (who sees no "Change"
+    links, where empty cells are likeliest) when that is someone else."""
     for name, route in ROUTES.items():
         answers = route.answers.get("GET")
         if answers is None or name in NOT_BELOW_HOME:
@@ -32,6 +34,9 @@ def _pages():
         codes = _codes(answers)
         if 200 in codes:
             yield name, route, PERSONAS[codes.index(200)]
+            viewer = PERSONAS.index("buddy_viewer")
+            if codes[viewer] == 200 and codes.index(200) != viewer:
+                yield f"{name} (viewer)", route, "buddy_viewer"
 
 
 PAGES = list(_pages())

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
@@ -45,6 +46,7 @@ def environment(**options) -> Environment:
             "url": url,
             "get_messages": get_messages,
             "partnership_trail": partnership_trail,
+            "local_today": timezone.localdate,
             "section_crumb": section_crumb,
         }
     )
