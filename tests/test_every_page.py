@@ -89,3 +89,21 @@ def test_no_page_prints_none_for_an_empty_value(pages):
         for name, html in pages.items()
     }
     assert {name: hits for name, hits in printed.items() if hits} == {}
+
+
+def test_hints_are_phrased_one_way(pages):
+    """One style of hint, as GOV.UK and NHS.UK write them: an example starts "For example,"
+    (never "Like", "such as" or "e.g."); a hint that is only an example ("For example, 1 4 2026")
+    has no full stop, and every other hint is written in sentences that end with one."""
+    hints = set()
+    for html in pages.values():
+        for hint in re.findall(r'<div class="nhsuk-hint"[^>]*>(.*?)</div>', html, re.DOTALL):
+            hints.add(" ".join(_visible_text(hint).split()))
+    assert len(hints) > 20
+    other_examples = sorted(h for h in hints if re.search(r"\b(like|such as|e\.g\.|eg)\b", h, re.I))
+    example_only = {h for h in hints if h.startswith("For example,") and ". " not in h}
+    example_stops = sorted(h for h in example_only if h.endswith("."))
+    sentences_unstopped = sorted(h for h in hints - example_only if not h.endswith("."))
+    assert other_examples == [], other_examples
+    assert example_stops == [], "\n".join(example_stops)
+    assert sentences_unstopped == [], "\n".join(sentences_unstopped)
