@@ -123,3 +123,16 @@ def test_the_search_box_is_in_the_header_of_every_page_for_members(world, as_use
 
 def test_words_are_letters_and_digits_only():
     assert search.words_of("Royal-Free: RAL & co's!") == ["royal", "free", "ral", "co", "s"]
+
+
+def test_the_risk_search_can_use_its_full_text_index(world):
+    """The indexed expression (risks migration 0004) is the one the search generates."""
+    risks = search._matching(
+        search.risk_selectors.risks_visible_to(world.regulator), ["staffing"], search.RISK_FIELDS
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = risks.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "risks_risk_search" in plan, plan
