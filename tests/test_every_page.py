@@ -18,7 +18,7 @@ from tests.test_every_route import (
 )
 
 # The home page itself, the sign-in and sign-out pages, and what is not a page of the service.
-NOT_BELOW_HOME = {"dashboard", "portfolio", "login", "logout", "healthz", "schema"}
+NOT_BELOW_HOME = {"dashboard", "login", "logout", "healthz", "schema"}
 
 BREADCRUMB = re.compile(r'<nav class="nhsuk-breadcrumb[^"]*".*?</nav>', re.DOTALL)
 TAG = re.compile(r"<[^>]+>")

@@ -50,3 +50,25 @@ def test_heat_map_fits_a_320_px_phone_and_the_risk_form_scores_as_you_choose(wor
     assert score.inner_text() == "Score: Extreme 20"
     violations = axe_violations(page)
     assert violations == [], describe(violations)
+
+
+def test_long_words_and_pasted_text_wrap_rather_than_widen_the_page(world, page, sign_in):
+    """A 20,000-character note once made a page 190,675 px wide: unbroken text wraps, at 320 px."""
+    from tests.commitments.factories import CommitmentFactory, DeliveryFactory
+    from tests.risks.factories import RiskFactory
+
+    word = "x" * 20_000
+    risk = RiskFactory(
+        partnership=world.partnership, owner=world.buddy_pm, title="y" * 200, description=word
+    )
+    commitment = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
+    DeliveryFactory(commitment=commitment, note=word)
+    sign_in(world.buddy_viewer)
+    page.set_viewport_size({"width": 320, "height": 800})
+    for path in [
+        reverse("risks:detail", args=[risk.pk]),
+        reverse("risks:register", args=[world.partnership.pk]),
+        reverse("commitments:detail", args=[commitment.pk]),
+    ]:
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
