@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from buddying import views
@@ -25,6 +25,9 @@ api_docs = SpectacularSwaggerSplitView.as_view(url_name="schema", template_name=
 urlpatterns = [
     path("", include("buddying.dashboard.urls")),
     path("healthz", healthz, name="healthz"),
+    re_path(
+        r"^assets/images/(?P<name>nhsuk-icon-[a-z-]+\.svg)$", views.nhsuk_icon, name="nhsuk-icon"
+    ),
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", views.sign_out, name="logout"),
     path("partnerships/", include("partnerships.urls")),

@@ -90,6 +90,8 @@ ROUTES: dict[str, Route] = {
         "GET":  "200 200 200 200 200 200 200 302"}),
     "portfolio": Route(lambda o: "/portfolio/", {
         "GET":  "200 200 200 200 200 200 200 302"}),
+    "nhsuk-icon": Route(lambda o: "/assets/images/nhsuk-icon-arrow-up-down.svg", {
+        "GET":  "302 302 302 302 302 302 302 302"}),
     "search": Route(lambda o: "/search/?q=reduce", {
         "GET":  "200 200 200 200 200 200 200 302"}),
     "healthz": Route(lambda o: "/healthz", {
