@@ -57,6 +57,8 @@ def environment(**options) -> Environment:
             "money": formatting.money,
             "number": number_format,
             "or_not_recorded": formatting.or_not_recorded,
+            # The old name, kept so templates written on other branches still render.
+            "or_none": formatting.or_not_recorded,
             "quantity": quantity_text,
             "board": formatting.quantity_board,
             "money_board": formatting.money_board,
