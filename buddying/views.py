@@ -6,9 +6,10 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.views import defaults
 
 from buddying.middleware import IDLE, LIMIT, session_ended_reason
@@ -108,3 +109,13 @@ def server_error(request):
     # The nonce lets NHS.UK's one-line inline script past the Content Security Policy.
     nonce = str(getattr(request, "csp_nonce", ""))
     return HttpResponseServerError(render_to_string("errors/500.jinja", {"cspNonce": nonce}))
+
+
+def nhsuk_icon(request, name: str):
+    """The NHS.UK frontend's stylesheet asks for its icons (the sortable table's arrows, the
+    close cross) at ``/assets/images/…``: they are the package's static files, so send the
+    browser there. An icon the package does not have is a 404, never a 500."""
+    try:
+        return redirect(static(f"nhsuk/assets/images/{name}"))
+    except ValueError:  # not in the hashed-name manifest (production)
+        raise Http404 from None

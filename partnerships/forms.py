@@ -104,7 +104,7 @@ class PartnershipFilterForm(forms.Form):
             field = self.fields[name]
             field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
         self.fields["organisation"].label = "Organisation"
-        self.fields["organisation"].help_text = "Name or ODS code, for example Royal Free or RAL"
+        self.fields["organisation"].help_text = "Name or ODS code, for example, Royal Free or RAL."
         self.fields["search"].label = "Reference or title"
         self.fields["region"] = AnyCodeChoiceField(
             label="Region", choices=region_choices(), required=False
@@ -205,14 +205,14 @@ class PartnershipProposeForm(PartnershipForm):
     buddy = OrganisationChoiceField(
         queryset=Organisation.objects.none(),
         label="Buddy organisation",
-        help_text="The trust giving the support",
+        help_text="The trust giving the support.",
         empty_label="Choose an organisation",
         error_messages={"required": "Select the buddy organisation"},
     )
     supported = OrganisationChoiceField(
         queryset=Organisation.objects.none(),
         label="Supported organisation",
-        help_text="The trust receiving the support",
+        help_text="The trust receiving the support.",
         empty_label="Choose an organisation",
         error_messages={"required": "Select the supported organisation"},
     )
@@ -316,8 +316,8 @@ class ObjectiveForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
         fields = ("title", "measure", "baseline", "target", "target_date")
         labels = {"title": "Objective", "target_date": "Target date"}
         help_texts = {
-            "measure": "How progress will be measured, for example, the 4-hour A&E standard",
-            "baseline": "Where things stand now, for example, 62%",
+            "measure": "How progress will be measured, for example, the 4-hour A&E standard.",
+            "baseline": "Where things stand now, for example, 62%.",
             "target": "For example, 78%",
         }
         error_messages = {
@@ -333,6 +333,37 @@ class ObjectiveForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ObjectiveMeasurementForm(NhsFormMixin, forms.Form):
+    """A measured value of the objective on a date."""
+
+    measured_on = forms.DateField(
+        label="Date measured",
+        help_text="For example, 1 9 2026",
+        error_messages={"required": "Enter the date measured", **DATE_ERRORS},
+    )
+    value = forms.DecimalField(
+        label="Value",
+        max_digits=14,
+        decimal_places=2,
+        help_text="A number in the objective's measure, for example, 71.5 or 1,200.",
+        error_messages={
+            "required": "Enter the value",
+            "invalid": "Enter a number, for example, 71.5 or 1,200",
+            "max_decimal_places": "Enter a number with no more than 2 decimal places",
+            "max_digits": "Enter a number with no more than 12 digits before the decimal point",
+            "max_whole_digits": "Enter a number with no more than 12 digits before the decimal point",
+        },
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What lies behind the figure, for example, a new triage rota from August.",
+        error_messages={"max_length": "Note must be 500 characters or fewer"},
+    )
 
 
 # --- Approval and status -------------------------------------------------------------------------
@@ -371,7 +402,7 @@ class StatusForm(NhsFormMixin, forms.Form):
         widget=forms.Textarea,
         required=False,
         label="Reason for closing",
-        help_text="What happened, in a few sentences",
+        help_text="What happened, in a few sentences.",
         max_length=5000,
         error_messages={"max_length": "Reason must be 5,000 characters or fewer"},
     )

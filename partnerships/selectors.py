@@ -1,7 +1,11 @@
 """Reads of partnerships, always starting from what the person may see (``partnerships.access``)."""
 
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from itertools import chain
 
+from django.db import connection
 from django.db.models import (
     Exists,
     OuterRef,
@@ -11,7 +15,7 @@ from django.db.models import (
 
 from buddying.common.history import HistoryEntry, history_entries
 from partnerships import access
-from partnerships.models import Approval, Objective, Partnership, Party
+from partnerships.models import Approval, Objective, ObjectiveMeasurement, Partnership, Party
 
 
 def partnership_list(user) -> QuerySet[Partnership]:
@@ -68,3 +72,87 @@ def partnerships_awaiting_approval_by(user) -> QuerySet[Partnership]:
         organisation__memberships__role__in=access.EXECUTIVE_ROLES,
     ).exclude(Exists(Approval.objects.filter(party_id=OuterRef("pk"))))
     return partnership_list(user).filter(status="proposed").filter(Exists(unapproved_party))
+
+
+# --- Objectives' progress over time ----------------------------------------------------------------
+
+
+def latest_measurements(objective_ids) -> dict:
+    """Each objective's latest measurement (by date, then when recorded), in one query."""
+    latest = {}
+    rows = ObjectiveMeasurement.objects.filter(objective_id__in=list(objective_ids)).order_by(
+        "objective_id", "-measured_on", "-created_at"
+    )
+    if connection.vendor == "postgresql":
+        rows = rows.distinct("objective_id")
+    for row in rows:
+        latest.setdefault(row.objective_id, row)
+    return latest
+
+
+def number_in(text: str) -> Decimal | None:
+    """The first number written in a baseline or target ("62%", "1,200 patients", "18 weeks"),
+    so it can be drawn; ``None`` when there is none."""
+    found = re.search(r"-?\d[\d,]*(?:\.\d+)?", text or "")
+    if not found:
+        return None
+    try:
+        return Decimal(found.group().replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: float
+    y: float
+    measurement: ObjectiveMeasurement
+
+
+@dataclass(frozen=True)
+class ObjectiveProgress:
+    """An objective's measurements, oldest first, and what its chart draws: each point's place
+    in a ``WIDTH`` × ``HEIGHT`` plot, and the baseline and target as lines where they are numbers."""
+
+    measurements: list
+    points: list
+    baseline: Decimal | None
+    target: Decimal | None
+    baseline_y: float | None
+    target_y: float | None
+    low: Decimal | None
+    high: Decimal | None
+
+    WIDTH = 560
+    HEIGHT = 200
+
+
+def objective_progress(objective: Objective) -> ObjectiveProgress:
+    measurements = list(objective.measurements.select_related("recorded_by"))
+    baseline, target = number_in(objective.baseline), number_in(objective.target)
+    values = [m.value for m in measurements] + [v for v in (baseline, target) if v is not None]
+    if not measurements:
+        return ObjectiveProgress(measurements, [], baseline, target, None, None, None, None)
+    low, high = min(values), max(values)
+    if low == high:
+        low, high = low - 1, high + 1
+    width, height = ObjectiveProgress.WIDTH, ObjectiveProgress.HEIGHT
+
+    def y_of(value):
+        return None if value is None else round(float((high - value) / (high - low)) * height, 1)
+
+    first, last = measurements[0].measured_on, measurements[-1].measured_on
+    days = (last - first).days or 1
+    points = [
+        ChartPoint(
+            x=round(width * (m.measured_on - first).days / days, 1)
+            if len(measurements) > 1
+            else width / 2,
+            y=y_of(m.value),
+            measurement=m,
+        )
+        for m in measurements
+    ]
+    return ObjectiveProgress(
+        measurements, points, baseline, target, y_of(baseline), y_of(target), low, high
+    )

@@ -24,6 +24,7 @@ from partnerships.models import (
     Approval,
     Membership,
     Objective,
+    ObjectiveMeasurement,
     Organisation,
     Partnership,
     Party,
@@ -237,6 +238,23 @@ def objective_save(
     if writes.save_changes(objective, writes.apply(objective, fields), by=by):
         _touch(objective.partnership_id)
     return objective
+
+
+@transaction.atomic
+def objective_measurement_record(
+    *, objective: Objective, by, measured_on: date, value, note: str = ""
+) -> ObjectiveMeasurement:
+    """Record the objective's measured value on a date. Refused for a date still to come: a
+    measurement is of what has happened."""
+    objective = writes.lock(Objective.objects.select_related("partnership"), objective.pk)
+    measurement = ObjectiveMeasurement(
+        objective=objective, measured_on=measured_on, value=value, note=note, recorded_by=by
+    )
+    access.require(by, "change", measurement)
+    if measured_on and measured_on > timezone.localdate():
+        raise ValidationError({"measured_on": "The date measured must be today or in the past"})
+    save(measurement, by=by)
+    return measurement
 
 
 @transaction.atomic

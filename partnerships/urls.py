@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("<uuid:pk>/objectives/add/", partnerships.objective_form, name="objective-add"),
     path(
+        "<uuid:pk>/objectives/<uuid:objective_pk>/",
+        partnerships.objective_detail,
+        name="objective-detail",
+    ),
+    path(
         "<uuid:pk>/objectives/<uuid:objective_pk>/edit/",
         partnerships.objective_form,
         name="objective-update",

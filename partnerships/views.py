@@ -23,6 +23,7 @@ from partnerships.choices import PartnershipStatus
 from partnerships.forms import (
     ApproveForm,
     ObjectiveForm,
+    ObjectiveMeasurementForm,
     PartnershipForm,
     PartnershipPageFilterSet,
     PartnershipProposeForm,
@@ -91,6 +92,9 @@ def _detail_context(request, partnership) -> dict:
         "partnership": partnership,
         "parties": [(party, approvals.get(party.pk)) for party in partnership.parties.all()],
         "objectives": partnership.objectives.all(),
+        "latest_measurements": selectors.latest_measurements(
+            objective.pk for objective in partnership.objectives.all()
+        ),
         "can_change": access.allows(user, "change", partnership),
         "can_change_status": access.allows(user, "transition", partnership),
         "can_approve": partnership.status == PartnershipStatus.PROPOSED
@@ -343,6 +347,39 @@ def objective_form(request, pk, objective_pk=None):
         request,
         "partnerships/objective_form.jinja",
         {"form": form, "partnership": partnership, "objective": objective},
+    )
+
+
+@login_required
+def objective_detail(request, pk, objective_pk):
+    """An objective's progress over time: its measurements as a chart and a table, the baseline
+    and target drawn, and (for those who may change the partnership) a form to record one."""
+    partnership = _visible_partnership(request, pk)
+    objective = _objective(partnership, objective_pk)
+    objective.partnership = partnership
+    may_record = access.allows(request.user, "change", partnership)
+    form = ObjectiveMeasurementForm(_posted(request)) if may_record else None
+    if request.method == "POST":
+        _require_change(request, partnership)
+        if form.is_valid():
+            try:
+                services.objective_measurement_record(
+                    objective=objective, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Measurement recorded.")
+                return redirect("partnerships:objective-detail", pk=pk, objective_pk=objective.pk)
+    return render(
+        request,
+        "partnerships/objective_detail.jinja",
+        {
+            "partnership": partnership,
+            "objective": objective,
+            "progress": selectors.objective_progress(objective),
+            "form": form,
+        },
     )
 
 

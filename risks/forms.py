@@ -15,7 +15,14 @@ from buddying.common.forms import (
 )
 from partnerships.models import Organisation, Partnership
 from risks import matrix
-from risks.choices import ActionStatus, AppetiteLevel, ReviewFrequency, RiskCategory, RiskStatus
+from risks.choices import (
+    ActionStatus,
+    AppetiteLevel,
+    ReviewFrequency,
+    RiskBand,
+    RiskCategory,
+    RiskStatus,
+)
 from risks.models import SCORE_KINDS
 
 User = get_user_model()
@@ -110,6 +117,28 @@ class RiskForm(NhsFormMixin, forms.Form):
         for kind, heading in SCORE_KINDS
     ]
 
+    # (upper score, band, label) for the page's script that shows the score as the person chooses;
+    # the same NPSA grading as ``matrix.band_for``, which stays the judge on the server.
+    score_bands = [(upper, str(band), RiskBand(band).label) for upper, band in matrix.BAND_LIMITS]
+
+    def score_preview(self, kind: str) -> dict | None:
+        """The score and band of the likelihood and consequence chosen for ``kind`` (inherent,
+        current or target), from what was sent or the risk as it stands; ``None`` until both
+        are chosen. Shown beside the choices, so a person without JavaScript sees it on the
+        page that comes back."""
+        chosen = []
+        for axis in ("likelihood", "consequence"):
+            try:
+                value = int(self[f"{kind}_{axis}"].value())
+            except (TypeError, ValueError):
+                return None
+            if value not in matrix.SCALE:
+                return None
+            chosen.append(value)
+        score = matrix.score(*chosen)
+        band = matrix.band_for(score)
+        return {"score": score, "band": str(band), "label": RiskBand(band).label}
+
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_organisation"].queryset = Organisation.objects.filter(
@@ -170,7 +199,7 @@ class ActionEditForm(VersionedFormMixin, ActionForm):
     )
 
 
-class AppetiteForm(VersionedFormMixin, forms.Form):
+class AppetiteForm(VersionedFormMixin, NhsFormMixin, forms.Form):
     level = forms.ChoiceField(
         choices=AppetiteLevel.choices,
         widget=forms.RadioSelect,

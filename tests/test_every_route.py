@@ -90,6 +90,10 @@ ROUTES: dict[str, Route] = {
         "GET":  "200 200 200 200 200 200 200 302"}),
     "portfolio": Route(lambda o: "/portfolio/", {
         "GET":  "200 200 200 200 200 200 200 302"}),
+    "nhsuk-icon": Route(lambda o: "/assets/images/nhsuk-icon-arrow-up-down.svg", {
+        "GET":  "302 302 302 302 302 302 302 302"}),
+    "search": Route(lambda o: "/search/?q=reduce", {
+        "GET":  "200 200 200 200 200 200 200 302"}),
     "healthz": Route(lambda o: "/healthz", {
         "GET":  "200 200 200 200 200 200 200 200"}),
     "login": Route(lambda o: "/sign-in/", {
@@ -129,6 +133,10 @@ ROUTES: dict[str, Route] = {
         "POST": "200 200 403 200 403 404 404 302"}),
     "partnerships:objective-add": Route(lambda o: f"{P}/{o.world.partnership.pk}/objectives/add/", {
         "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "partnerships:objective-detail": Route(
+        lambda o: f"{P}/{o.world.partnership.pk}/objectives/{o.objective.pk}/", {
+        "GET":  "200 200 200 200 200 404 404 302",
         "POST": "200 200 403 200 403 404 404 302"}),
     "partnerships:objective-update": Route(
         lambda o: f"{P}/{o.world.partnership.pk}/objectives/{o.objective.pk}/edit/", {

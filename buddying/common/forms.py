@@ -1,6 +1,7 @@
 """Form building blocks shared by every app's forms."""
 
 import datetime
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -76,12 +77,52 @@ def use_nhs_date_inputs(form: forms.BaseForm) -> None:
             field.widget = DateInputParts()
 
 
+# "1,200", "£39,123.50", "-1,000": digits grouped in threes by commas, as the service shows them.
+_GROUPED = re.compile(r"^(?P<sign>[-−]?)\s*£?\s*(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?P<part>\.\d+)?$")
+
+
+def without_separators(value):
+    """A number as people write it, made plain for the field: "1,200" → "1200", "£75" → "75".
+    Anything else is left as it is, for the field to judge ("1,2" stays, and is refused)."""
+    if not isinstance(value, str):
+        return value
+    found = _GROUPED.match(value.strip())
+    if not found:
+        return value
+    sign = "-" if found["sign"] else ""
+    return f"{sign}{found['whole'].replace(',', '')}{found['part'] or ''}"
+
+
+class _AcceptsSeparators:
+    def to_python(self, value):
+        return super().to_python(without_separators(value))
+
+
+_WITH_SEPARATORS: dict[type, type] = {}
+
+
+def accept_thousands_separators(form: forms.BaseForm) -> None:
+    """Let every number field of the form take "1,200" (and "£1,200" for money), the way the
+    product displays numbers. The field still judges the number itself."""
+    for field in form.fields.values():
+        kind = type(field)
+        if not isinstance(field, forms.DecimalField | forms.IntegerField | forms.FloatField):
+            continue
+        if isinstance(field, _AcceptsSeparators) or field.widget.is_hidden:
+            continue
+        if kind not in _WITH_SEPARATORS:
+            _WITH_SEPARATORS[kind] = type(kind.__name__, (_AcceptsSeparators, kind), {})
+        field.__class__ = _WITH_SEPARATORS[kind]
+
+
 class NhsFormMixin:
-    """Mixed into every page form: NHS.UK date inputs for date fields."""
+    """Mixed into every page form: NHS.UK date inputs for date fields, and numbers that may be
+    written with thousands separators ("1,200")."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         use_nhs_date_inputs(self)
+        accept_thousands_separators(self)
 
 
 def _display(field: forms.Field, value) -> str:

@@ -65,5 +65,5 @@ def _display(record, field_name: str) -> str:
     if field.choices:
         value = dict(field.flatchoices).get(value, value)
     if value in (None, ""):
-        return "None"
+        return "Not recorded"
     return str(value)

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from buddying.dashboard import search as search_module
 from buddying.dashboard import selectors
 from buddying.dashboard.filtersets import PortfolioFilterSet
 from partnerships import access
@@ -72,4 +73,16 @@ def portfolio(request, home: bool = False):
             "today": today,
             "uses_autocomplete": False,
         },
+    )
+
+
+@login_required
+def search(request):
+    """The search box's page: partnerships, risks and organisations found by words, each as far
+    as the person may see it."""
+    text = request.GET.get("q", "")[:200]
+    return render(
+        request,
+        "dashboard/search.jinja",
+        {"results": search_module.search(request.user, text), "limit": search_module.LIMIT},
     )

@@ -7,7 +7,7 @@ from buddying.tokens.services import MAX_DAYS
 class TokenForm(NhsFormMixin, forms.Form):
     name = forms.CharField(
         max_length=100,
-        help_text="What it is for, such as 'Nightly mirror'",
+        help_text="What it is for. For example, Nightly mirror.",
         error_messages={"required": "Enter a name for the token"},
     )
     days = forms.IntegerField(
@@ -15,7 +15,7 @@ class TokenForm(NhsFormMixin, forms.Form):
         min_value=1,
         max_value=MAX_DAYS,
         initial=90,
-        help_text=f"From 1 to {MAX_DAYS}",
+        help_text=f"From 1 to {MAX_DAYS}.",
         error_messages={
             "required": "Enter the number of days until it expires",
             "invalid": "Enter the number of days as a whole number, such as 90",

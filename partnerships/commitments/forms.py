@@ -72,7 +72,7 @@ class CommitmentForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
             "end_date": "End date",
         }
         help_texts = {
-            "planned_quantity": "In the unit above, for the whole period, like 120",
+            "planned_quantity": "In the unit above, for the whole period. For example, 120.",
             "start_date": "For example, 1 4 2026",
             "end_date": "For example, 31 3 2027",
         }
@@ -114,7 +114,7 @@ class DeliveryForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
         fields = list(services.DELIVERY_FIELDS)
         widgets = {"date": forms.DateInput, "note": forms.Textarea}
         labels = {"staff_group": "Staff group (optional)", "note": "Note (optional)"}
-        help_texts = {"date": "For example, 9 11 2026", "quantity": "Like 7.5"}
+        help_texts = {"date": "For example, 9 11 2026", "quantity": "For example, 7.5"}
         error_messages = {
             "date": DATE_ERRORS,
             "quantity": {"required": "Enter the quantity", **QUANTITY_ERRORS},

@@ -117,7 +117,7 @@ class Commitment(TimeStampedModel):
     def rag_label(self) -> str:
         """The words for the RAG status annotated by ``selectors.with_figures``."""
         rag = getattr(self, "rag", None)
-        return Rag(rag).label if rag else "None"
+        return Rag(rag).label if rag else "Not recorded"
 
     def clean(self) -> None:
         errors = {}

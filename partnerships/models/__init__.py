@@ -1,11 +1,12 @@
 from .common import ReferenceCounter
 from .organisations import Membership, Organisation
-from .partnerships import Approval, Objective, Partnership, Party
+from .partnerships import Approval, Objective, ObjectiveMeasurement, Partnership, Party
 
 __all__ = [
     "Approval",
     "Membership",
     "Objective",
+    "ObjectiveMeasurement",
     "Organisation",
     "Partnership",
     "Party",

@@ -222,6 +222,31 @@ class Objective(VersionedModel):
         return self.title
 
 
+class ObjectiveMeasurement(models.Model):
+    """A value of an objective's measure on a date, recorded as the partnership goes on: the
+    objective's progress over time. Each is a record of its own (who recorded it, and when)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    access_route = "objective__partnership"
+    access_rules = {"change": CHANGE_PARTNERSHIP}
+
+    class Meta:
+        ordering = ["measured_on", "created_at"]
+        indexes = [models.Index(fields=["objective", "measured_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.objective}: {self.value} on {self.measured_on}"
+
+
 class Approval(models.Model):
     """An executive's approval of a proposed partnership on behalf of their party."""
 

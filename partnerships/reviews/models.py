@@ -176,7 +176,7 @@ class OutcomeReview(TimeStampedModel):
     @property
     def period_label(self) -> str:
         def day(value):
-            return f"{value.day} {value:%B %Y}" if value else "None"
+            return f"{value.day} {value:%B %Y}" if value else "not recorded"
 
         return f"{day(self.period_start)} to {day(self.period_end)}"
 

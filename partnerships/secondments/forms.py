@@ -80,8 +80,12 @@ class SecondmentForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
             "band": "Agenda for Change band or grade",
         }
         help_texts = {
-            "fte": "From 0.01 to 1, like 0.6 for three days a week",
-            "monthly_recharge": "What the host pays each month, in pounds. 0 if nothing",
+            "fte": "From 0.01 to 1. For example, 0.6 for three days a week.",
+            "staff_reference": (
+                "The reference the home organisation uses for the person, for example, their "
+                "ESR assignment number. Not their name."
+            ),
+            "monthly_recharge": "What the host pays each month, in pounds. 0 if nothing.",
             "start_date": "For example, 1 4 2026",
             "end_date": "For example, 31 3 2027",
         }
@@ -124,13 +128,13 @@ class EndForm(VersionedFormMixin, NhsFormMixin, forms.Form):
 
     end_date = forms.DateField(
         label="Date it ended",
-        help_text="Change it only if the secondment ended earlier than planned",
+        help_text="Change it only if the secondment ended earlier than planned.",
         error_messages=DATE_ERRORS,
     )
     learning_outcomes = forms.CharField(
         label="What the person learned",
         widget=forms.Textarea,
-        help_text="Against the development objectives: skills, experience, what they bring home",
+        help_text="Against the development objectives: skills, experience, what they bring home.",
         error_messages={"required": "Enter what the person learned"},
     )
 
@@ -143,10 +147,10 @@ class CancelForm(VersionedFormMixin, forms.Form):
     )
 
 
-class ThresholdForm(VersionedFormMixin, forms.Form):
+class ThresholdForm(VersionedFormMixin, NhsFormMixin, forms.Form):
     unbackfilled_percent = forms.DecimalField(
         label="Warning threshold (%)",
-        help_text="Warn when more than this share of a staff group is away and not backfilled",
+        help_text="Warn when more than this share of a staff group is away and not backfilled.",
         max_digits=5,
         decimal_places=2,
         min_value=0.01,
@@ -162,7 +166,7 @@ class ThresholdForm(VersionedFormMixin, forms.Form):
     )
 
 
-class EstablishmentForm(forms.Form):
+class EstablishmentForm(NhsFormMixin, forms.Form):
     staff_group = forms.ChoiceField(
         label="Staff group",
         choices=[("", "Select a staff group"), *DeliveryStaffGroup.choices],
@@ -170,7 +174,7 @@ class EstablishmentForm(forms.Form):
     )
     fte = forms.DecimalField(
         label="Establishment (FTE)",
-        help_text="How many FTE the organisation employs in the group. Leave empty to remove it",
+        help_text="How many FTE the organisation employs in the group. Leave empty to remove it.",
         required=False,
         max_digits=10,
         decimal_places=2,

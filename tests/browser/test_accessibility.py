@@ -68,6 +68,11 @@ PAGES = {
     "risk": Screen("supported_pm", detail("risks:detail", "risk")),
     "new risk with errors": Screen("buddy_pm", detail("risks:create"), submit_empty_form),
     "risk appetite comparison": Screen("regulator", detail("risks:comparison")),
+    "objective progress": Screen(
+        "buddy_pm",
+        lambda t: reverse("partnerships:objective-detail", args=[t.partnership.pk, t.objective.pk]),
+    ),
+    "search results": Screen("buddy_pm", lambda t: reverse("search") + "?q=royal+free"),
     "organisation risk appetite": Screen(
         "buddy_exec", lambda t: reverse("risks:appetite", args=[t.buddy.ods_code])
     ),
@@ -87,7 +92,12 @@ def things(world):
     RiskActionFactory(risk=risk, owner=world.buddy_pm)
     RiskAppetiteFactory(organisation=world.buddy, tolerance=12)
     RiskAppetiteFactory(organisation=world.supported, tolerance=6)
-    return SimpleNamespace(**vars(world), commitment=commitment, risk=risk)
+    objective = world.partnership.objectives.create(
+        title="Reduce A&E waits", measure="4-hour standard (%)", baseline="62%", target="78%"
+    )
+    for day, value in [(1, 64), (2, 69), (3, 71)]:
+        objective.measurements.create(measured_on=f"2026-0{day}-01", value=value, note="Rota")
+    return SimpleNamespace(**vars(world), commitment=commitment, risk=risk, objective=objective)
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -487,7 +487,7 @@ def test_last_delivery_date_is_the_latest_up_to_today(world, commitment, api_as)
         (Decimal("0.4"), "fte", "0.40 FTE"),
         (Decimal("-1336.99"), "gbp", "−£1,336.99"),
         (Decimal("-22.14"), "days", "−22.14 days"),
-        (None, "hours", "None"),
+        (None, "hours", "Not recorded"),
     ],
 )
 def test_quantities_are_written_with_their_unit(value, unit, text):

@@ -582,6 +582,7 @@ def test_seed_demo_adds_the_real_pairs_the_demo_users_and_a_regulator():
         "ral-executive",
         "ral-manager",
         "rdd-viewer",
+        "ral-viewer",
         "regulator",
         "outsider",
     ):
@@ -601,6 +602,7 @@ def test_seed_demo_gives_the_demo_users_their_roles():
         ("ral-executive", "RAL", Role.EXECUTIVE),
         ("ral-manager", "RAL", Role.PROGRAMME_MANAGER),
         ("rdd-viewer", "RDD", Role.VIEWER),
+        ("ral-viewer", "RAL", Role.VIEWER),
         ("regulator", "X24", Role.REGULATOR),
     }
     outsider = Membership.objects.get(user__username="outsider")
@@ -635,6 +637,11 @@ def test_seed_demo_takes_the_demo_pair_through_the_services_with_its_history():
         "ral-executive",
     }
     assert partnership.objectives.count() == 2
+    # Progress to chart: the 4-hour measure, month by month, recorded by the programme manager.
+    waits = partnership.objectives.get(title="Reduce waits in the emergency department")
+    measured = list(waits.measurements.values_list("value", "recorded_by__username"))
+    assert [str(value) for value, _ in measured] == ["79.20", "81.50", "80.90", "84.30"]
+    assert {who for _, who in measured} == {"rdd-manager"}
     history_users = {
         record.history_user.username for record in partnership.history.all() if record.history_user
     }
@@ -652,7 +659,7 @@ def test_seed_demo_a_second_time_does_nothing_and_says_so():
     lines = output.splitlines()
     assert lines[0] == "There are partnerships already, so no demo data was added."
     assert lines[1] == f"Demo sign-ins (password: {DEMO_PASSWORD}):"
-    assert len(lines) == 2 + 7
+    assert len(lines) == 2 + 8
     assert (User.objects.count(), Partnership.objects.count()) == (users, partnerships)
 
 

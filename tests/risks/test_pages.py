@@ -188,6 +188,53 @@ def test_risk_form_shows_npsa_labels_and_descriptors(world, as_user):
     assert "Statutory duty/inspections".lower() in text
 
 
+def _score_shown(text: str, kind: str) -> str:
+    found = re.search(rf'data-risk-score="{kind}"[^>]*>(.*?)</p>', text, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def test_risk_form_shows_each_score_and_band_from_the_choices_without_javascript(world, as_user):
+    client = as_user(world.buddy_pm)
+    url = reverse("risks:create", args=[world.partnership.pk])
+    blank = client.get(url).content.decode()
+    assert _score_shown(blank, "current") == (
+        "Score: not worked out until a likelihood and a consequence are chosen."
+    )
+    # Sent back with a problem elsewhere: the scores of what was chosen are worked out.
+    text = client.post(url, _form_data(world, title="", target_consequence="")).content.decode()
+    assert _score_shown(text, "inherent") == "Score: Extreme 16"
+    assert _score_shown(text, "current") == "Score: High 12"
+    assert _score_shown(text, "target") == (
+        "Score: not worked out until a likelihood and a consequence are chosen."
+    )
+    assert 'class="nhsuk-tag nhsuk-tag--orange"' in text
+    # The page's script reads the same bands the server uses.
+    assert (
+        """data-risk-bands='[[3, "low", "Low"], [6, "moderate", "Moderate"], [12, "high", "High"], [25, "extreme", "Extreme"]]'"""
+        in text
+    )
+    assert "js/risk-score" in text
+
+
+def test_risk_form_scores_are_short_inline_choices(world, as_user):
+    text = (
+        as_user(world.buddy_pm)
+        .get(reverse("risks:create", args=[world.partnership.pk]))
+        .content.decode()
+    )
+    assert text.count("nhsuk-radios--inline app-scale") == 6
+    # The descriptors are said once, in "What the levels mean", not under each of 30 radios.
+    assert "What the levels mean" in text
+    assert text.count("Will undoubtedly happen/recur, possibly frequently") == 1
+
+
+def test_editing_a_risk_shows_its_scores(world, as_user, risk):
+    text = as_user(world.buddy_exec).get(reverse("risks:edit", args=[risk.pk])).content.decode()
+    assert (
+        _score_shown(text, "current") == f"Score: {risk.current_band.title()} {risk.current_score}"
+    )
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -357,7 +404,27 @@ def test_heat_map_counts_open_risks_per_cell_and_links_to_them(world, as_user):
         '2<span class="nhsuk-u-visually-hidden"> risks: likelihood 4, consequence 3</span>' in text
     )
     assert re.search(r'<th[^>]*scope="row"', text)  # likelihood labels are row headers
-    assert "Extreme 25" in text
+    # Every cell is shaded by its band and says it in words, never colour alone.
+    cells = re.findall(
+        r'<td class="nhsuk-table__cell app-heat__cell app-heat__cell--(\w+)">(.*?)</td>', text, re.S
+    )
+    assert len(cells) == 25
+    filled = {
+        " ".join(re.sub(r"<[^>]+>", " ", html).split()): band
+        for band, html in cells
+        if "<a " in html
+    }
+    assert filled == {
+        "2 risks: likelihood 4, consequence 3 High 12": "high",
+        "1 risk: likelihood 1, consequence 1 Low 1": "low",
+    }
+    # A cell with no risks shows nothing to the eye but is read as "no risks".
+    empty = [html.strip() for band, html in cells if "<a " not in html]
+    assert '<span class="nhsuk-u-visually-hidden">No risks (extreme 25)</span>' in empty
+    assert all(html.startswith('<span class="nhsuk-u-visually-hidden">') for html in empty)
+    # The key gives each band's shade, words, scores and count.
+    assert "Key: open risks by current band" in words
+    assert "Band High Scores 8 to 12 Risks 2" in words
 
 
 @time_machine.travel("2026-07-02 09:00 +0100", tick=False)

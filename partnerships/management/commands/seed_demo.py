@@ -13,6 +13,7 @@ import csv
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -70,6 +71,7 @@ DEMO_USERS = [
         "Partnership programme manager",
     ),
     DemoUser("rdd-viewer", "Tom", "Baker", SUPPORTED_CODE, Role.VIEWER, "Ward manager"),
+    DemoUser("ral-viewer", "Priya", "Shah", BUDDY_CODE, Role.VIEWER, "Deputy director of nursing"),
     DemoUser("regulator", "Ruth", "Evans", REGULATOR_CODE, Role.REGULATOR, "Regional director"),
     DemoUser("outsider", "Sam", "Green", "", Role.PROGRAMME_MANAGER, "Programme manager"),
 ]
@@ -290,7 +292,7 @@ class Command(BaseCommand):
                 "95%",
             ),
         ):
-            services.objective_save(
+            objective = services.objective_save(
                 partnership=partnership,
                 by=users["rdd-manager"],
                 title=title,
@@ -304,6 +306,17 @@ class Command(BaseCommand):
         services.partnership_transition(
             partnership=partnership, to=PartnershipStatus.ACTIVE, by=users["ral-manager"]
         )
+        # The 4-hour measure, month by month (the last objective above): progress to chart.
+        month = timezone.localdate().replace(day=1)
+        for months_ago, value in ((4, "79.2"), (3, "81.5"), (2, "80.9"), (1, "84.3")):
+            year, index = divmod(month.year * 12 + month.month - 1 - months_ago, 12)
+            services.objective_measurement_record(
+                objective=objective,
+                by=users["rdd-manager"],
+                measured_on=date(year, index + 1, 1),
+                value=Decimal(value),
+                note="Monthly ED performance return",
+            )
 
     def _historical_pair(
         self, pair: Pair, organisations: dict[str, Organisation], status: str
