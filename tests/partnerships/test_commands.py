@@ -569,7 +569,7 @@ def test_seed_demo_adds_the_real_pairs_the_demo_users_and_a_regulator():
     output = run("seed_demo")
 
     pairs = read_pairs()
-    assert Partnership.objects.count() == len(pairs) == 12
+    assert Partnership.objects.count() == len(pairs) + 1 == 13
     for pair in pairs:
         assert Partnership.objects.filter(
             parties__organisation_id=pair.supported, parties__role="supported"
@@ -577,11 +577,11 @@ def test_seed_demo_adds_the_real_pairs_the_demo_users_and_a_regulator():
     assert Organisation.objects.get(ods_code="X24").kind == OrganisationKind.REGULATOR
     assert f"password: {DEMO_PASSWORD}" in output
     for username in (
-        "rdd-executive",
-        "rdd-manager",
+        "bhr-executive",
+        "bhr-manager",
         "ral-executive",
         "ral-manager",
-        "rdd-viewer",
+        "bhr-viewer",
         "ral-viewer",
         "regulator",
         "outsider",
@@ -597,11 +597,11 @@ def test_seed_demo_gives_the_demo_users_their_roles():
 
     roles = set(Membership.objects.values_list("user__username", "organisation_id", "role"))
     assert roles >= {
-        ("rdd-executive", "RDD", Role.EXECUTIVE),
-        ("rdd-manager", "RDD", Role.PROGRAMME_MANAGER),
+        ("bhr-executive", "RF4", Role.EXECUTIVE),
+        ("bhr-manager", "RF4", Role.PROGRAMME_MANAGER),
         ("ral-executive", "RAL", Role.EXECUTIVE),
         ("ral-manager", "RAL", Role.PROGRAMME_MANAGER),
-        ("rdd-viewer", "RDD", Role.VIEWER),
+        ("bhr-viewer", "RF4", Role.VIEWER),
         ("ral-viewer", "RAL", Role.VIEWER),
         ("regulator", "X24", Role.REGULATOR),
     }
@@ -630,10 +630,10 @@ def test_seed_demo_takes_the_demo_pair_through_the_services_with_its_history():
     run("import_organisations")
     run("seed_demo")
 
-    partnership = Partnership.objects.get(parties__organisation_id="RDD")
+    partnership = Partnership.objects.get(parties__organisation_id="RF4")
     assert partnership.status == PartnershipStatus.ACTIVE
     assert {a.approved_by.username for a in partnership.approvals.all()} == {
-        "rdd-executive",
+        "bhr-executive",
         "ral-executive",
     }
     assert partnership.objectives.count() == 2
@@ -641,11 +641,11 @@ def test_seed_demo_takes_the_demo_pair_through_the_services_with_its_history():
     waits = partnership.objectives.get(title="Reduce waits in the emergency department")
     measured = list(waits.measurements.values_list("value", "recorded_by__username"))
     assert [str(value) for value, _ in measured] == ["79.20", "81.50", "80.90", "84.30"]
-    assert {who for _, who in measured} == {"rdd-manager"}
+    assert {who for _, who in measured} == {"bhr-manager"}
     history_users = {
         record.history_user.username for record in partnership.history.all() if record.history_user
     }
-    assert {"rdd-manager", "rdd-executive", "ral-manager"} <= history_users
+    assert {"bhr-manager", "bhr-executive", "ral-manager"} <= history_users
 
 
 @pytest.mark.django_db

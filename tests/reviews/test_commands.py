@@ -45,7 +45,7 @@ def test_demo_agreements_and_reviews_are_added_once():
     assert (dispute.status, dispute.risk.category, dispute.raised_by_organisation_id) == (
         "in_mediation",
         "financial",
-        "RDD",
+        "RF4",
     )
 
     assert "Added 3 reviews" in run("seed_demo_reviews")
@@ -64,7 +64,7 @@ def test_demo_agreements_and_reviews_are_added_once():
         ReviewSignOff.objects.filter(review=signed).values_list("signed_by__username", flat=True)
     ) == {
         "ral-executive",
-        "rdd-executive",
+        "bhr-executive",
     }
     assert signed.assessments.count() == partnership.objectives.count() == 2
     assert signed.cost_remuneration_gbp is not None  # pre-filled from the partnership's figures

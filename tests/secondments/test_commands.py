@@ -37,7 +37,7 @@ def test_seed_demo_secondments_adds_them_once_with_a_talent_pool_warning():
     assert statuses == ["active"] * 4 + ["cancelled"] + ["ended"] * 3 + ["planned"]
     ended = selectors.with_status(Secondment.objects.all()).filter(status="ended")
     assert all(secondment.learning_outcomes for secondment in ended)
-    assert {s.home_organisation_id for s in ended} == {"RAL", "RDD"}  # learning both ways
+    assert {s.home_organisation_id for s in ended} == {"RAL", "RF4"}  # learning both ways
     first = Secondment.objects.get(staff_reference="RAL-ESR-204417")
     assert first.history.last().history_user.username == "ral-manager"
     # The Royal Free's senior managers away unbackfilled: 1.6 of 28 FTE = 5.7%, above 5%.

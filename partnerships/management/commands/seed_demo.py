@@ -3,10 +3,12 @@
 Runs only when there are no partnerships, so running it again changes nothing. It needs the NHS
 trusts imported first (``import_organisations``).
 
-The Basildon and Thurrock (RDD) / Royal Free London (RAL) pair is the one the demo users belong
-to: it is proposed, approved by both executives and started through the services, so its history
-reads as it would in real use. The other pairs are historical records, written with the same model
-rules (``full_clean``) by the system, since no demo user acts for those trusts.
+The demo users belong to two London trusts open today (``partnerships.demo``): Barking, Havering
+and Redbridge (RF4), supported, and the Royal Free London (RAL), its buddy. Their partnership is
+proposed, approved by both executives and started through the services, so its history reads as it
+would in real use. The publicly reported pairs are historical records on the trusts of their time
+(the 2013 ones closed), written with the same model rules (``full_clean``) by the system, since no
+demo user acts for those trusts.
 """
 
 import csv
@@ -31,12 +33,12 @@ from partnerships.choices import (
     PartyRole,
     Role,
 )
+from partnerships.demo import BUDDY_CODE, SUPPORTED_CODE
 from partnerships.models import Membership, Organisation, Partnership, Party
 
 PAIRS_PATH = Path(settings.BASE_DIR) / "partnerships" / "data" / "buddying_pairs_public.csv"
 DEMO_PASSWORD = "buddying-demo"  # noqa: S105 - a published demo password, for the demo only
 REGULATOR_CODE, REGULATOR_NAME = "X24", "NHS England"
-SUPPORTED_CODE, BUDDY_CODE = "RDD", "RAL"
 # An unrelated trust for the outsider: any open trust that is in none of the pairs.
 OUTSIDER_PREFERRED = "RHM"
 
@@ -52,9 +54,9 @@ class DemoUser:
 
 
 DEMO_USERS = [
-    DemoUser("rdd-executive", "Helen", "Ward", SUPPORTED_CODE, Role.EXECUTIVE, "Chief executive"),
+    DemoUser("bhr-executive", "Helen", "Ward", SUPPORTED_CODE, Role.EXECUTIVE, "Chief executive"),
     DemoUser(
-        "rdd-manager",
+        "bhr-manager",
         "Priya",
         "Shah",
         SUPPORTED_CODE,
@@ -70,8 +72,8 @@ DEMO_USERS = [
         Role.PROGRAMME_MANAGER,
         "Partnership programme manager",
     ),
-    DemoUser("rdd-viewer", "Tom", "Baker", SUPPORTED_CODE, Role.VIEWER, "Ward manager"),
-    DemoUser("ral-viewer", "Priya", "Shah", BUDDY_CODE, Role.VIEWER, "Deputy director of nursing"),
+    DemoUser("bhr-viewer", "Tom", "Baker", SUPPORTED_CODE, Role.VIEWER, "Ward manager"),
+    DemoUser("ral-viewer", "Aisha", "Khan", BUDDY_CODE, Role.VIEWER, "Deputy director of nursing"),
     DemoUser("regulator", "Ruth", "Evans", REGULATOR_CODE, Role.REGULATOR, "Regional director"),
     DemoUser("outsider", "Sam", "Green", "", Role.PROGRAMME_MANAGER, "Programme manager"),
 ]
@@ -148,13 +150,14 @@ class Command(BaseCommand):
         organisations = self._organisations(pairs)
         with transaction.atomic():
             users = self._users(organisations)
-            self._demo_pair(pairs[0], organisations, users)
-            historical = pairs[1:]
-            for index, pair in enumerate(historical):
-                newest = index == len(historical) - 1
+            self._demo_pair(organisations, users)
+            for index, pair in enumerate(pairs):
+                newest = index == len(pairs) - 1
                 status = PartnershipStatus.PROPOSED if newest else _status_for(pair)
                 self._historical_pair(pair, organisations, status)
-        self.stdout.write(f"Added {len(pairs)} partnerships from {PAIRS_PATH.name}.")
+        self.stdout.write(
+            f"Added the demo partnership and {len(pairs)} partnerships from {PAIRS_PATH.name}."
+        )
         self._print_sign_ins()
 
     def _print_sign_ins(self) -> None:
@@ -178,6 +181,7 @@ class Command(BaseCommand):
 
     def _organisations(self, pairs: list[Pair]) -> dict[str, Organisation]:
         codes = {code for pair in pairs for code in (pair.supported, pair.buddy)}
+        codes |= {SUPPORTED_CODE, BUDDY_CODE}
         found = Organisation.objects.in_bulk(codes | {OUTSIDER_PREFERRED, REGULATOR_CODE})
         if not any(code in found for code in codes):
             raise CommandError(
@@ -238,13 +242,9 @@ class Command(BaseCommand):
 
     # --- partnerships ---------------------------------------------------------------------------
 
-    def _demo_pair(self, pair: Pair, organisations: dict[str, Organisation], users: dict) -> None:
+    def _demo_pair(self, organisations: dict[str, Organisation], users: dict) -> None:
         """The demo users' own partnership, taken through the lifecycle by the demo users."""
-        supported, buddy = organisations[pair.supported], organisations[pair.buddy]
-        if (pair.supported, pair.buddy) != (SUPPORTED_CODE, BUDDY_CODE):
-            raise CommandError(
-                f"Line {pair.line} of {PAIRS_PATH.name} should be the {SUPPORTED_CODE}/{BUDDY_CODE} pair."
-            )
+        supported, buddy = organisations[SUPPORTED_CODE], organisations[BUDDY_CODE]
         sponsors = {demo.organisation: demo for demo in DEMO_USERS if demo.role == Role.EXECUTIVE}
         deputies = {
             demo.organisation: demo for demo in DEMO_USERS if demo.role == Role.PROGRAMME_MANAGER
@@ -261,17 +261,24 @@ class Command(BaseCommand):
 
         start = (timezone.localdate() - timedelta(days=90)).replace(day=1)
         partnership = services.partnership_create(
-            by=users["rdd-manager"],
+            by=users["bhr-manager"],
             buddy=buddy,
             supported=supported,
             parties={
                 PartyRole.BUDDY: sponsor(BUDDY_CODE),
                 PartyRole.SUPPORTED: sponsor(SUPPORTED_CODE),
             },
-            title=_title(pair, supported),
-            kind=_kind(pair.arrangement),
+            title=f"Urgent care and maternity recovery – {supported.display_name}"[:200],
+            kind=PartnershipKind.BUDDYING,
             scope_areas="Urgent and emergency care\nMaternity\nLeadership and governance",
-            shared_intent=_intent(pair, buddy, supported),
+            shared_intent=(
+                f"{buddy.display_name} supports {supported.display_name}, its neighbour in "
+                "London, to bring emergency department waits back towards the four-hour "
+                "standard, make maternity care safer and leave the Recovery Support Programme "
+                "with a leadership team that keeps the improvement going.\n\n"
+                "Both trusts learn: the Royal Free from BHRUT's frailty service and community "
+                "links, BHRUT from the Royal Free's patient flow and clinical governance."
+            ),
             planned_start=start,
             planned_end=start.replace(year=start.year + 2) - timedelta(days=1),
             funding_source="nhs_england",
@@ -280,10 +287,10 @@ class Command(BaseCommand):
         )
         for title, measure, baseline, target in (
             (
-                "Leave special measures",
-                "CQC overall rating",
-                "Inadequate",
-                "Requires improvement or better",
+                "Leave the Recovery Support Programme",
+                "NHS Oversight Framework segment",
+                "Segment 5 (Recovery Support Programme)",
+                "Segment 3 or better",
             ),
             (
                 "Reduce waits in the emergency department",
@@ -294,7 +301,7 @@ class Command(BaseCommand):
         ):
             objective = services.objective_save(
                 partnership=partnership,
-                by=users["rdd-manager"],
+                by=users["bhr-manager"],
                 title=title,
                 measure=measure,
                 baseline=baseline,
@@ -302,7 +309,7 @@ class Command(BaseCommand):
                 target_date=start.replace(year=start.year + 1),
             )
         services.partnership_approve(partnership=partnership, by=users["ral-executive"])
-        services.partnership_approve(partnership=partnership, by=users["rdd-executive"])
+        services.partnership_approve(partnership=partnership, by=users["bhr-executive"])
         services.partnership_transition(
             partnership=partnership, to=PartnershipStatus.ACTIVE, by=users["ral-manager"]
         )
@@ -312,7 +319,7 @@ class Command(BaseCommand):
             year, index = divmod(month.year * 12 + month.month - 1 - months_ago, 12)
             services.objective_measurement_record(
                 objective=objective,
-                by=users["rdd-manager"],
+                by=users["bhr-manager"],
                 measured_on=date(year, index + 1, 1),
                 value=Decimal(value),
                 note="Monthly ED performance return",

@@ -6,20 +6,19 @@ when the demo partnership has no risks yet, so running it again changes nothing.
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from partnerships.models import Organisation, Partnership
+from partnerships.demo import BUDDY_CODE, SUPPORTED_CODE, demo_partnership, demo_username
 from risks import services
 
-BUDDY_CODE, SUPPORTED_CODE = "RAL", "RDD"
+DEMO_USERS = ("ral-manager", "ral-executive", "bhr-manager", "bhr-executive")
 
 # (title, category, owner username, owner organisation, inherent L×C, current L×C, target L×C)
 RISKS = [
     (
-        "Senior clinicians seconded to Basildon leave gaps at home",
+        "Senior clinicians seconded to BHRUT leave gaps at home",
         "workforce_capacity",
         "ral-manager",
         BUDDY_CODE,
@@ -48,7 +47,7 @@ RISKS = [
     (
         "Emergency department four-hour performance does not improve",
         "quality_safety",
-        "rdd-manager",
+        "bhr-manager",
         SUPPORTED_CODE,
         (5, 4),
         (4, 4),
@@ -57,7 +56,7 @@ RISKS = [
     (
         "CQC re-inspection before the improvements are embedded",
         "regulatory",
-        "rdd-executive",
+        "bhr-executive",
         SUPPORTED_CODE,
         (4, 5),
         (3, 5),
@@ -66,7 +65,7 @@ RISKS = [
     (
         "Two leadership teams give staff conflicting priorities",
         "strategic",
-        "rdd-manager",
+        "bhr-manager",
         SUPPORTED_CODE,
         (3, 3),
         (2, 3),
@@ -98,36 +97,14 @@ class Command(BaseCommand):
     help = "Add demo risks, actions and risk appetites to the demo partnership (after seed_demo)."
 
     def handle(self, *args, **options):
-        User = get_user_model()
-        users = {
-            user.username: user
-            for user in User.objects.filter(
-                username__in={
-                    "ral-manager",
-                    "ral-executive",
-                    "rdd-manager",
-                    "rdd-executive",
-                }
-            )
-        }
-        partnership = (
-            Partnership.objects.filter(parties__organisation_id=BUDDY_CODE, parties__role="buddy")
-            .filter(parties__organisation_id=SUPPORTED_CODE, parties__role="supported")
-            .order_by("created_at")
-            .first()
-        )
-        if partnership is None or len(users) < 4:
-            raise CommandError("Run seed_demo first: there is no demo partnership or demo users.")
+        partnership, users, organisations = demo_partnership(DEMO_USERS)
         if partnership.risks.exists():
             self.stdout.write("The demo partnership has risks already, so none were added.")
             return
-        organisations = {
-            o.pk: o for o in Organisation.objects.filter(pk__in=[BUDDY_CODE, SUPPORTED_CODE])
-        }
         today = timezone.localdate()
         with transaction.atomic():
             for code, rows in APPETITES.items():
-                executive = users[f"{code.lower()}-executive"]
+                executive = users[demo_username(code, "executive")]
                 for category, level, tolerance in rows:
                     services.risk_appetite_set(
                         organisation=organisations[code],
@@ -139,7 +116,7 @@ class Command(BaseCommand):
             for index, (title, category, owner, code, inherent, current, target) in enumerate(
                 RISKS
             ):
-                by = users[f"{code.lower()}-manager"]
+                by = users[demo_username(code, "manager")]
                 risk = services.risk_create(
                     partnership=partnership,
                     by=by,

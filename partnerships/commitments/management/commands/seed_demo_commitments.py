@@ -8,39 +8,24 @@ changes nothing.
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from partnerships.commitments import services
-from partnerships.models import Organisation, Partnership
+from partnerships.demo import BUDDY_CODE, SUPPORTED_CODE, demo_partnership
 
-BUDDY_CODE, SUPPORTED_CODE = "RAL", "RDD"
-DEMO_USERS = ("ral-manager", "rdd-manager")
+DEMO_USERS = ("ral-manager", "bhr-manager")
 
 
 class Command(BaseCommand):
     help = "Add demo commitments and deliveries to the demo partnership (after seed_demo)."
 
     def handle(self, *args, **options):
-        users = {
-            user.username: user for user in get_user_model().objects.filter(username__in=DEMO_USERS)
-        }
-        partnership = (
-            Partnership.objects.filter(parties__organisation_id=BUDDY_CODE, parties__role="buddy")
-            .filter(parties__organisation_id=SUPPORTED_CODE, parties__role="supported")
-            .order_by("created_at")
-            .first()
-        )
-        if partnership is None or len(users) < len(DEMO_USERS) or not partnership.planned_start:
-            raise CommandError("Run seed_demo first: there is no demo partnership or demo users.")
+        partnership, users, organisations = demo_partnership(DEMO_USERS)
         if partnership.commitments.exists():
             self.stdout.write("The demo partnership has commitments already, so none were added.")
             return
-        organisations = {
-            o.pk: o for o in Organisation.objects.filter(pk__in=[BUDDY_CODE, SUPPORTED_CODE])
-        }
         with transaction.atomic():
             self._demo_commitments(partnership, organisations, users, partnership.planned_start)
         self.stdout.write(f"Added demo commitments and deliveries to {partnership.reference}.")
@@ -83,7 +68,7 @@ class Command(BaseCommand):
             ),
             (
                 SUPPORTED_CODE,
-                "rdd-manager",
+                "bhr-manager",
                 "finance",
                 "Backfill of released staff",
                 "gbp",

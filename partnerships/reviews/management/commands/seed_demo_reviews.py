@@ -13,16 +13,14 @@ started, so running it again changes nothing.
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from partnerships.models import Partnership
+from partnerships.demo import demo_partnership
 from partnerships.reviews import services
 from partnerships.reviews.choices import ReviewKind, ReviewStatus
 
-BUDDY_CODE, SUPPORTED_CODE = "RAL", "RDD"
-DEMO_USERS = ("ral-manager", "ral-executive", "rdd-manager", "rdd-executive")
+DEMO_USERS = ("ral-manager", "ral-executive", "bhr-manager", "bhr-executive")
 
 # (by, title, description, direction, theme, adopted, published)
 LEARNING = [
@@ -47,7 +45,7 @@ LEARNING = [
         False,
     ),
     (
-        "rdd-manager",
+        "bhr-manager",
         "A frailty team at the front door",
         "The community frailty team reviews older patients in the emergency department and takes "
         "many home the same day with support, rather than admitting them.",
@@ -57,7 +55,7 @@ LEARNING = [
         True,
     ),
     (
-        "rdd-manager",
+        "bhr-manager",
         "Volunteer discharge buddies",
         "Trained volunteers collect medicines and settle patients at home after discharge, which "
         "frees ward beds earlier in the day.",
@@ -83,17 +81,7 @@ class Command(BaseCommand):
     help = "Add demo outcome reviews and learning items to the demo partnership (after seed_demo)."
 
     def handle(self, *args, **options):
-        users = {
-            user.username: user for user in get_user_model().objects.filter(username__in=DEMO_USERS)
-        }
-        partnership = (
-            Partnership.objects.filter(parties__organisation_id=BUDDY_CODE, parties__role="buddy")
-            .filter(parties__organisation_id=SUPPORTED_CODE, parties__role="supported")
-            .order_by("created_at")
-            .first()
-        )
-        if partnership is None or len(users) < len(DEMO_USERS) or not partnership.planned_start:
-            raise CommandError("Run seed_demo first: there is no demo partnership or demo users.")
+        partnership, users, _ = demo_partnership(DEMO_USERS)
         quarterly = list(
             partnership.outcome_reviews.filter(kind=ReviewKind.QUARTERLY).order_by("period_start")
         )
@@ -163,15 +151,15 @@ class Command(BaseCommand):
                 for objective in objectives
             },
         )
-        services.review_submit(review=review, by=users["rdd-manager"])
+        services.review_submit(review=review, by=users["bhr-manager"])
         services.review_sign_off(review=review, by=users["ral-executive"])
-        services.review_sign_off(review=review, by=users["rdd-executive"])
+        services.review_sign_off(review=review, by=users["bhr-executive"])
 
     def _draft(self, review, users) -> None:
         """The second quarter: started, not finished."""
         services.review_update(
             review=review,
-            by=users["rdd-manager"],
+            by=users["bhr-manager"],
             benefits_supported="Ambulance handovers are faster since the new rapid assessment area "
             "opened. (Draft: figures to follow.)",
         )
@@ -181,7 +169,7 @@ class Command(BaseCommand):
         start = partnership.planned_start
         services.review_create(
             partnership=partnership,
-            by=users["rdd-manager"],
+            by=users["bhr-manager"],
             kind=ReviewKind.INTERIM,
             period_start=start,
             period_end=start + timedelta(days=41),

@@ -1,7 +1,7 @@
 """Demo secondments for the demo partnership (run after ``seed_demo``).
 
-The Royal Free seconds senior managers, clinicians and nurses to Basildon — some planned, most
-running, two ended with what the people learned, one cancelled — and Basildon seconds its head of
+The Royal Free seconds senior managers, clinicians and nurses to BHRUT — some planned, most
+running, two ended with what the people learned, one cancelled — and BHRUT seconds its head of
 patient flow the other way. Both trusts record their establishment per staff group, and the Royal
 Free's senior managers away without backfill come to more than 5% of the group, so the capacity
 page shows the talent-pool warning and offers to raise the risk.
@@ -14,16 +14,14 @@ import calendar
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from partnerships.models import Organisation, Partnership
+from partnerships.demo import BUDDY_CODE, SUPPORTED_CODE, demo_partnership, demo_username
 from partnerships.secondments import services
 
-BUDDY_CODE, SUPPORTED_CODE = "RAL", "RDD"
-DEMO_USERS = ("ral-manager", "ral-executive", "rdd-manager", "rdd-executive")
+DEMO_USERS = ("ral-manager", "ral-executive", "bhr-manager", "bhr-executive")
 
 # FTE employed per staff group (the capacity page's denominators).
 ESTABLISHMENTS = {
@@ -59,7 +57,7 @@ def _secondments(start: date, today: date) -> list[dict]:
             "backfilled": False,
             "monthly_recharge": "11500",
             "development_objectives": "Run a trust's operations through a recovery programme; "
-            "build the operational grip of the emergency pathway at Basildon.",
+            "build the operational grip of the emergency pathway at BHRUT.",
         },
         {
             "home": BUDDY_CODE,
@@ -87,7 +85,7 @@ def _secondments(start: date, today: date) -> list[dict]:
             "backfilled": False,
             "monthly_recharge": "5200",
             "development_objectives": "Clinical leadership of an emergency department's flow "
-            "improvement; mentor Basildon's emergency department consultants.",
+            "improvement; mentor BHRUT's emergency department consultants.",
         },
         {
             "home": BUDDY_CODE,
@@ -132,7 +130,7 @@ def _secondments(start: date, today: date) -> list[dict]:
             "development_objectives": "Lead clinical governance of urgent care across two "
             "trusts; prepare for a medical director role.",
             "ended": "Chaired the joint urgent care board and the mortality reviews; brought "
-            "back Basildon's ambulance handover protocol, now used at the Royal Free.",
+            "back BHRUT's ambulance handover protocol, now used at the Royal Free.",
         },
         {
             "home": BUDDY_CODE,
@@ -146,7 +144,7 @@ def _secondments(start: date, today: date) -> list[dict]:
             "backfilled": True,
             "monthly_recharge": "4100",
             "development_objectives": "Lead nursing in an emergency department under improvement.",
-            "cancelled": "Basildon appointed a substantive matron, so the post is filled.",
+            "cancelled": "BHRUT appointed a substantive matron, so the post is filled.",
         },
         {
             "home": BUDDY_CODE,
@@ -159,12 +157,12 @@ def _secondments(start: date, today: date) -> list[dict]:
             "end_date": _months_later(today + timedelta(days=30), 6),
             "backfilled": False,
             "monthly_recharge": "3100",
-            "development_objectives": "Support Basildon's maternity improvement plan; "
+            "development_objectives": "Support BHRUT's maternity improvement plan; "
             "experience of a maternity service under regulatory scrutiny.",
         },
         {
             "home": SUPPORTED_CODE,
-            "staff_reference": "RDD-ESR-118245",
+            "staff_reference": "RF4-ESR-118245",
             "role_title": "Head of patient flow",
             "staff_group": "admin_clerical",
             "band": "8a",
@@ -175,7 +173,7 @@ def _secondments(start: date, today: date) -> list[dict]:
             "monthly_recharge": "0",
             "development_objectives": "Learn the Royal Free's operational command centre and "
             "bring its daily discharge huddles home.",
-            "ended": "Ran the Royal Free's discharge huddles for six weeks; Basildon now holds "
+            "ended": "Ran the Royal Free's discharge huddles for six weeks; BHRUT now holds "
             "them twice a day and has cut medically fit patients waiting by a quarter.",
         },
     ]
@@ -185,23 +183,10 @@ class Command(BaseCommand):
     help = "Add demo secondments and establishments to the demo partnership (after seed_demo)."
 
     def handle(self, *args, **options):
-        users = {
-            user.username: user for user in get_user_model().objects.filter(username__in=DEMO_USERS)
-        }
-        partnership = (
-            Partnership.objects.filter(parties__organisation_id=BUDDY_CODE, parties__role="buddy")
-            .filter(parties__organisation_id=SUPPORTED_CODE, parties__role="supported")
-            .order_by("created_at")
-            .first()
-        )
-        if partnership is None or len(users) < len(DEMO_USERS) or not partnership.planned_start:
-            raise CommandError("Run seed_demo first: there is no demo partnership or demo users.")
+        partnership, users, organisations = demo_partnership(DEMO_USERS)
         if partnership.secondments.exists():
             self.stdout.write("The demo partnership has secondments already, so none were added.")
             return
-        organisations = {
-            o.pk: o for o in Organisation.objects.filter(pk__in=[BUDDY_CODE, SUPPORTED_CODE])
-        }
         today = timezone.localdate()
         # The partnership started at least a quarter ago; the ended ones need some past.
         start = min(partnership.planned_start, today - timedelta(days=90))
@@ -213,13 +198,13 @@ class Command(BaseCommand):
                         organisation=organisations[code],
                         staff_group=staff_group,
                         fte=Decimal(fte),
-                        by=users[f"{code.lower()}-executive"],
+                        by=users[demo_username(code, "executive")],
                     )
             for row in rows:
                 row = dict(row)
                 home = row.pop("home")
                 ended, cancelled = row.pop("ended", None), row.pop("cancelled", None)
-                by = users[f"{home.lower()}-manager"]
+                by = users[demo_username(home, "manager")]
                 other = SUPPORTED_CODE if home == BUDDY_CODE else BUDDY_CODE
                 for name in ("fte", "monthly_recharge"):
                     row[name] = Decimal(row[name])

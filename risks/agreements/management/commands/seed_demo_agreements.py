@@ -14,16 +14,16 @@ Runs only when the demo partnership has no agreement yet, so running it again ch
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from partnerships.models import Organisation, Partnership
+from partnerships.demo import BUDDY_CODE, SUPPORTED_CODE, demo_partnership
+from partnerships.models import Organisation
 from risks.agreements import services
 from risks.agreements.choices import DisputeStatus
 
-BUDDY_CODE, SUPPORTED_CODE, MEDIATOR_CODE = "RAL", "RDD", "X24"
-DEMO_USERS = ("ral-manager", "ral-executive", "rdd-manager", "rdd-executive")
+MEDIATOR_CODE = "X24"
+DEMO_USERS = ("ral-manager", "ral-executive", "bhr-manager", "bhr-executive")
 
 # (risk category, lead, buddy's share %, liability cap £, responsibilities)
 LINES = [
@@ -32,7 +32,7 @@ LINES = [
         BUDDY_CODE,
         "70",
         "150000",
-        "The Royal Free backfills the posts of staff it seconds; Basildon funds the recharges.",
+        "The Royal Free backfills the posts of staff it seconds; BHRUT funds the recharges.",
     ),
     (
         "financial",
@@ -47,7 +47,7 @@ LINES = [
         SUPPORTED_CODE,
         "20",
         "250000",
-        "Basildon stays accountable for the care it gives; the Royal Free advises and reviews.",
+        "BHRUT stays accountable for the care it gives; the Royal Free advises and reviews.",
     ),
 ]
 
@@ -56,17 +56,7 @@ class Command(BaseCommand):
     help = "Add demo shared-risk agreements and a dispute to the demo partnership (after seed_demo_risks)."
 
     def handle(self, *args, **options):
-        users = {
-            user.username: user for user in get_user_model().objects.filter(username__in=DEMO_USERS)
-        }
-        partnership = (
-            Partnership.objects.filter(parties__organisation_id=BUDDY_CODE, parties__role="buddy")
-            .filter(parties__organisation_id=SUPPORTED_CODE, parties__role="supported")
-            .order_by("created_at")
-            .first()
-        )
-        if partnership is None or len(users) < len(DEMO_USERS) or not partnership.planned_start:
-            raise CommandError("Run seed_demo first: there is no demo partnership or demo users.")
+        partnership, users, organisations = demo_partnership(DEMO_USERS)
         risks = {}
         for risk in partnership.risks.order_by("created_at"):
             risks.setdefault(risk.category, risk)
@@ -110,7 +100,7 @@ class Command(BaseCommand):
             by=users["ral-manager"],
             lines=lines,
             scope="Urgent and emergency care, maternity, and leadership and governance at "
-            "Basildon and Thurrock.",
+            "Barking, Havering and Redbridge.",
             effective_from=start,
             review_date=start + timedelta(days=365),
             mediator_organisation=organisations[MEDIATOR_CODE],
@@ -120,27 +110,27 @@ class Command(BaseCommand):
         )
         services.agreement_submit(agreement=agreement, by=users["ral-manager"])
         services.agreement_sign(agreement=agreement, by=users["ral-executive"])
-        services.agreement_sign(agreement=agreement, by=users["rdd-executive"])
+        services.agreement_sign(agreement=agreement, by=users["bhr-executive"])
         return agreement
 
     def _awaiting(self, first, users) -> None:
-        second = services.agreement_new_version(agreement=first, by=users["rdd-manager"])
+        second = services.agreement_new_version(agreement=first, by=users["bhr-manager"])
         services.agreement_update(
             agreement=second,
-            by=users["rdd-manager"],
+            by=users["bhr-manager"],
             exit_terms="Either board may end the partnership on three months' notice; the last "
-            "month is a handover to Basildon's substantive leadership team.",
+            "month is a handover to BHRUT's substantive leadership team.",
         )
-        services.agreement_submit(agreement=second, by=users["rdd-manager"])
+        services.agreement_submit(agreement=second, by=users["bhr-manager"])
         services.agreement_sign(agreement=second, by=users["ral-executive"])
 
     def _dispute(self, first, organisations, risks, users) -> None:
         dispute = services.dispute_raise(
             agreement=first,
-            by=users["rdd-manager"],
+            by=users["bhr-manager"],
             raised_by_organisation=organisations[SUPPORTED_CODE],
             title="Who carries the agency costs above the remuneration",
-            description="Basildon reads the financial line as sharing agency costs; the Royal "
+            description="BHRUT reads the financial line as sharing agency costs; the Royal "
             "Free reads it as covering its own staff only.",
             risk=risks["financial"],
         )
