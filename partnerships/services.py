@@ -254,6 +254,7 @@ def objective_measurement_record(
     if measured_on and measured_on > timezone.localdate():
         raise ValidationError({"measured_on": "The date measured must be today or in the past"})
     save(measurement, by=by)
+    _touch(objective.partnership_id)  # the partnership's objectives show it (a mirror re-reads)
     return measurement
 
 

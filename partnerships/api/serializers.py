@@ -4,7 +4,14 @@ from rest_framework import serializers
 
 from buddying.common.api import ModelSerializer
 from partnerships.choices import ClosureOutcome, PartnershipStatus
-from partnerships.models import Approval, Objective, Organisation, Partnership, Party
+from partnerships.models import (
+    Approval,
+    Objective,
+    ObjectiveMeasurement,
+    Organisation,
+    Partnership,
+    Party,
+)
 from partnerships.services import PARTNERSHIP_FIELDS
 
 
@@ -72,6 +79,23 @@ class ObjectiveSerializer(ModelSerializer):
         fields = ["id", "title", "measure", "baseline", "target", "target_date"]
 
 
+class MeasurementSerializer(ModelSerializer):
+    recorded_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = ObjectiveMeasurement
+        fields = ["measured_on", "value", "note", "recorded_at"]
+
+
+class ObjectiveReadSerializer(ObjectiveSerializer):
+    """An objective with its progress: every measured value, oldest first."""
+
+    measurements = MeasurementSerializer(many=True, read_only=True)
+
+    class Meta(ObjectiveSerializer.Meta):
+        fields = [*ObjectiveSerializer.Meta.fields, "measurements"]
+
+
 class ApprovalSerializer(ModelSerializer):
     organisation = serializers.CharField(source="party.organisation_id")
     approved_by = serializers.CharField(source="approved_by.get_username")
@@ -87,7 +111,7 @@ PARTNERSHIP_WRITABLE = list(PARTNERSHIP_FIELDS)
 
 class PartnershipSerializer(ModelSerializer):
     parties = PartySerializer(many=True, read_only=True)
-    objectives = ObjectiveSerializer(many=True, read_only=True)
+    objectives = ObjectiveReadSerializer(many=True, read_only=True)
     approvals = ApprovalSerializer(many=True, read_only=True)
 
     class Meta:

@@ -60,8 +60,14 @@ class PartnershipViewSet(
         if self.action == "list":
             queryset = selectors.partnership_list(self.request.user)
         else:
-            queryset = selectors.partnership_detail(self.request.user)
+            queryset = self._detail()
         return queryset.order_by("-created_at", "reference")
+
+    def _detail(self):
+        """Visible partnerships as one is read in the API: with each objective's measurements."""
+        return selectors.partnership_detail(self.request.user).prefetch_related(
+            "objectives__measurements"
+        )
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -75,7 +81,7 @@ class PartnershipViewSet(
         return PartnershipSerializer
 
     def _read(self, partnership, status_code=status.HTTP_200_OK) -> Response:
-        partnership = selectors.partnership_detail(self.request.user).get(pk=partnership.pk)
+        partnership = self._detail().get(pk=partnership.pk)
         return Response(PartnershipSerializer(partnership).data, status=status_code)
 
     @extend_schema(request=PartnershipWriteSerializer, responses=PartnershipSerializer)

@@ -156,3 +156,32 @@ def test_a_target_in_words_is_not_drawn_and_says_so(world, as_user, objective):
     page = as_user(world.buddy_pm).get(_url(world, objective)).content.decode()
     assert ">Target</text>" not in page
     assert "The target is not a number, so it is not drawn." in page
+
+
+def test_the_api_reads_each_objectives_measurements_and_a_new_one_marks_the_partnership_changed(
+    world, as_user, objective, api_client
+):
+    from partnerships import services
+
+    before = type(world.partnership).objects.get(pk=world.partnership.pk).updated_at
+    services.objective_measurement_record(
+        objective=objective, by=world.buddy_pm, measured_on=dt.date(2026, 9, 1), value=Decimal("71")
+    )
+    services.objective_measurement_record(
+        objective=objective,
+        by=world.buddy_pm,
+        measured_on=dt.date(2026, 8, 1),
+        value=Decimal("66.5"),
+    )
+
+    api_client.force_authenticate(world.regulator)
+    body = api_client.get(f"/api/v1/partnerships/{world.partnership.pk}/").json()
+    (read,) = [o for o in body["objectives"] if o["id"] == str(objective.pk)]
+    assert [(m["measured_on"], m["value"]) for m in read["measurements"]] == [
+        ("2026-08-01", "66.50"),
+        ("2026-09-01", "71.00"),
+    ]
+    after = type(world.partnership).objects.get(pk=world.partnership.pk).updated_at
+    assert after > before  # a mirror following updated_since reads the partnership again
+    api_client.force_authenticate(world.outsider)
+    assert api_client.get(f"/api/v1/partnerships/{world.partnership.pk}/").status_code == 404
