@@ -114,6 +114,10 @@ class Risk(TimeStampedModel):
 
     class Meta:
         ordering = ["partnership", "number"]
+        # The portfolio's "last activity": a partnership's latest change, one index read.
+        indexes = [
+            models.Index(fields=["partnership", "-updated_at"], name="risk_partnership_recent")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "reference"],

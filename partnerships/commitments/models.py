@@ -92,6 +92,12 @@ class Commitment(TimeStampedModel):
     class Meta:
         db_table = "partnerships_commitment"
         ordering = ["partnership_id", "reference"]
+        # The portfolio's "last activity": a partnership's latest change, one index read.
+        indexes = [
+            models.Index(
+                fields=["partnership", "-updated_at"], name="commitment_partnership_recent"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "reference"],

@@ -118,7 +118,8 @@ TABLES = {
     "partnerships_objective": "id title measure baseline target target_date updated_at "
     "partnership_id version",
     "partnerships_commitment": "id created_at updated_at reference category description unit "
-    "planned_quantity start_date end_date owner organisation_id partnership_id version",
+    "planned_quantity start_date end_date owner organisation_id partnership_id version "
+    "delivered_total",
     "partnerships_delivery": "id created_at updated_at date quantity staff_group note "
     "commitment_id logged_by_id version",
     "risks_risk": "id created_at updated_at number reference title description category "
@@ -468,6 +469,7 @@ class Command(BaseCommand):
                     org,
                     pid,
                     1,
+                    0,  # delivered_total: recomputed from the deliveries after the load
                 )
                 commitment_rows.append((cid, start, end, planned, org))
             if count:
