@@ -34,3 +34,21 @@ class DeliveryFilterSet(UpdatedSinceFilterSet):
     class Meta:
         model = Delivery
         fields = ["date_from", "date_to"]
+
+
+class NationalDeliveryFilterSet(DeliveryFilterSet):
+    """The deliveries of every partnership the caller may see, narrowed down."""
+
+    partnership = filters.UUIDFilter(
+        field_name="commitment__partnership_id", label="Partnership (id)"
+    )
+    commitment = filters.UUIDFilter(field_name="commitment_id", label="Commitment (id)")
+    organisation = filters.CharFilter(
+        method="filter_organisation", label="Committing organisation (ODS code)"
+    )
+
+    class Meta(DeliveryFilterSet.Meta):
+        fields = ["partnership", "commitment", "organisation", "date_from", "date_to"]
+
+    def filter_organisation(self, queryset, name, value):
+        return queryset.filter(commitment__organisation_id=value.strip().upper())

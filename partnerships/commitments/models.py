@@ -175,7 +175,11 @@ class Delivery(TimeStampedModel):
         db_table = "partnerships_delivery"
         ordering = ["-date", "-created_at"]
         verbose_name_plural = "deliveries"
-        indexes = [models.Index(fields=["commitment", "date"], name="delivery_commitment_date")]
+        indexes = [
+            models.Index(fields=["commitment", "date"], name="delivery_commitment_date"),
+            # The national log, newest first (read backwards), a page at a time.
+            models.Index(fields=["date", "created_at", "id"], name="delivery_by_date"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quantity__gt=0),
