@@ -15,9 +15,10 @@ class CommitmentFilterSet(UpdatedSinceFilterSet):
     organisation = filters.CharFilter(
         method="filter_organisation", label="Committing organisation (ODS code)"
     )
-    category = filters.MultipleChoiceFilter(choices=CommitmentCategory.choices)
-    unit = filters.MultipleChoiceFilter(choices=CommitmentUnit.choices)
-    rag = filters.MultipleChoiceFilter(choices=Rag.choices, label="RAG status")
+    # distinct=False: these filter the row's own columns, and DISTINCT would sort every match.
+    category = filters.MultipleChoiceFilter(distinct=False, choices=CommitmentCategory.choices)
+    unit = filters.MultipleChoiceFilter(distinct=False, choices=CommitmentUnit.choices)
+    rag = filters.MultipleChoiceFilter(distinct=False, choices=Rag.choices, label="RAG status")
 
     class Meta:
         model = Commitment
