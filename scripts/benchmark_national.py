@@ -339,8 +339,8 @@ def main():
             for name, page in DEEP:
                 # Offset pages stop at MAX_OFFSET_ROWS (a 400 beyond); deep reads use the cursor,
                 # here one pointing at the row where offset page ``page`` would start.
-                rows = DEEP_MODELS[name].objects.order_by("updated_at", "id")
-                row = rows.values("updated_at", "id")[min(page * 50, rows.count() - 1)]
+                ordered = DEEP_MODELS[name].objects.order_by("updated_at", "id")
+                row = ordered.values("updated_at", "id")[min(page * 50, ordered.count() - 1)]
                 cursor = encode_cursor(row["updated_at"], row["id"])
                 first = latency(api["regulator"], f"/api/v1/{name}/?cursor=", 5)
                 deep = latency(api["regulator"], f"/api/v1/{name}/?cursor={cursor}", 5)
