@@ -13,7 +13,7 @@ from partnerships.models import Organisation, Partnership, Party
 
 
 class OrganisationFilterSet(UpdatedSinceFilterSet):
-    kind = filters.MultipleChoiceFilter(choices=OrganisationKind.choices)
+    kind = filters.MultipleChoiceFilter(distinct=False, choices=OrganisationKind.choices)
     region = filters.CharFilter(field_name="region_code", label="Region (ODS code, e.g. Y56)")
     icb = filters.CharFilter(field_name="icb_code", label="ICB (ODS code)")
     segment = filters.NumberFilter(field_name="segment")
@@ -30,8 +30,8 @@ class OrganisationFilterSet(UpdatedSinceFilterSet):
 
 
 class PartnershipFilterSet(UpdatedSinceFilterSet):
-    status = filters.MultipleChoiceFilter(choices=PartnershipStatus.choices)
-    kind = filters.MultipleChoiceFilter(choices=PartnershipKind.choices)
+    status = filters.MultipleChoiceFilter(distinct=False, choices=PartnershipStatus.choices)
+    kind = filters.MultipleChoiceFilter(distinct=False, choices=PartnershipKind.choices)
     organisation = filters.CharFilter(method="filter_organisation", label="Organisation (ODS code)")
     region = filters.CharFilter(method="filter_region", label="Region of a party (ODS code)")
     search = filters.CharFilter(method="filter_search", label="Reference or title")

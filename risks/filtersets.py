@@ -28,11 +28,11 @@ class StableOrderingFilter(filters.OrderingFilter):
 
 class RiskFilterSet(UpdatedSinceFilterSet):
     partnership = filters.UUIDFilter(field_name="partnership_id", label="Partnership (id)")
-    category = filters.MultipleChoiceFilter(choices=RiskCategory.choices)
+    category = filters.MultipleChoiceFilter(distinct=False, choices=RiskCategory.choices)
     band = filters.MultipleChoiceFilter(
-        field_name="current_band", choices=RiskBand.choices, label="Current band"
+        distinct=False, field_name="current_band", choices=RiskBand.choices, label="Current band"
     )
-    status = filters.MultipleChoiceFilter(choices=RiskStatus.choices)
+    status = filters.MultipleChoiceFilter(distinct=False, choices=RiskStatus.choices)
     owner = filters.CharFilter(field_name="owner__username", label="Owner (username)")
     owner_organisation = filters.CharFilter(
         method="filter_owner_organisation", label="Owner organisation (ODS code)"
@@ -85,7 +85,7 @@ class RiskFilterSet(UpdatedSinceFilterSet):
 class RiskActionFilterSet(UpdatedSinceFilterSet):
     risk = filters.UUIDFilter(field_name="risk_id", label="Risk (id)")
     partnership = filters.UUIDFilter(field_name="risk__partnership_id", label="Partnership (id)")
-    status = filters.MultipleChoiceFilter(choices=ActionStatus.choices)
+    status = filters.MultipleChoiceFilter(distinct=False, choices=ActionStatus.choices)
     owner = filters.CharFilter(field_name="owner__username", label="Owner (username)")
     overdue = yes_no_filter("filter_overdue", "Overdue")
 
@@ -100,8 +100,8 @@ class RiskActionFilterSet(UpdatedSinceFilterSet):
 
 class RiskAppetiteFilterSet(UpdatedSinceFilterSet):
     organisation = filters.CharFilter(method="filter_organisation", label="Organisation (ODS code)")
-    category = filters.MultipleChoiceFilter(choices=RiskCategory.choices)
-    level = filters.MultipleChoiceFilter(choices=AppetiteLevel.choices)
+    category = filters.MultipleChoiceFilter(distinct=False, choices=RiskCategory.choices)
+    level = filters.MultipleChoiceFilter(distinct=False, choices=AppetiteLevel.choices)
 
     class Meta:
         model = RiskAppetite

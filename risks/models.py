@@ -114,6 +114,10 @@ class Risk(TimeStampedModel):
 
     class Meta:
         ordering = ["partnership", "number"]
+        # The portfolio's "last activity": a partnership's latest change, one index read.
+        indexes = [
+            models.Index(fields=["partnership", "-updated_at"], name="risk_partnership_recent")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "reference"],
@@ -208,6 +212,14 @@ class RiskAction(TimeStampedModel):
     class Meta:
         ordering = ["due_date", "created_at"]
         verbose_name = "risk action"
+        # Overdue actions of a risk or a partnership: open ones only, read per risk by due date.
+        indexes = [
+            models.Index(
+                fields=["risk", "due_date"],
+                condition=Q(status=ActionStatus.OPEN),
+                name="riskaction_open_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.description[:60]

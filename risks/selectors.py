@@ -300,6 +300,8 @@ class Comparison:
     parties: list[Party]
     categories: list[CategoryComparison]
     risks_outside: list[Risk]
+    # How many open risks are outside an appetite in all (``risks_outside`` may be the first few).
+    risks_outside_count: int = 0
 
     @property
     def divergent_count(self) -> int:
@@ -344,11 +346,13 @@ def compare_category(
     )
 
 
-def appetite_comparison(user, partnership: Partnership) -> Comparison:
-    """The parties' appetites side by side per category, and the risks outside any of them.
+def appetite_comparison(user, partnership: Partnership, limit: int | None = None) -> Comparison:
+    """The parties' appetites side by side per category, and the risks outside any of them
+    (the ``limit`` highest-scoring if given, with the count of all of them).
 
-    ``partnership`` must come from a visible queryset with its parties prefetched. Three
-    queries whatever the number of risks: appetites, risks, and the organisations they exceed.
+    ``partnership`` must come from a visible queryset with its parties prefetched. Four
+    queries whatever the number of risks: appetites, the risks' count, the risks, and the
+    organisations they exceed.
     """
     parties = list(partnership.parties.all())
     found = {
@@ -364,19 +368,20 @@ def appetite_comparison(user, partnership: Partnership) -> Comparison:
         )
         for category in RiskCategory.values
     ]
-    risks_outside = attach_outside_appetite(
-        list(
-            risk_list(user)
-            .filter(partnership=partnership)
-            .filter(outside_appetite_q())
-            .order_by("-current_score", "number")
-        )
+    outside = (
+        risk_list(user)
+        .filter(partnership=partnership)
+        .filter(outside_appetite_q())
+        .order_by("-current_score", "number")
     )
+    risks_outside = attach_outside_appetite(list(outside if limit is None else outside[:limit]))
     return Comparison(
         partnership=partnership,
         parties=parties,
         categories=categories,
         risks_outside=risks_outside,
+        # Counted even when fewer than ``limit``, so the queries do not vary with the risks.
+        risks_outside_count=len(risks_outside) if limit is None else outside.order_by().count(),
     )
 
 

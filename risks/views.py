@@ -322,6 +322,10 @@ def appetite_edit(request, code, category):
     )
 
 
+# The comparison shows the highest-scoring risks outside an appetite; the register lists them all.
+COMPARISON_RISKS = 25
+
+
 @login_required
 def comparison(request, pk):
     """The parties' appetites side by side, divergent categories, and risks outside them."""
@@ -331,6 +335,8 @@ def comparison(request, pk):
         "risks/comparison.jinja",
         {
             "partnership": partnership,
-            "comparison": selectors.appetite_comparison(request.user, partnership),
+            "comparison": selectors.appetite_comparison(
+                request.user, partnership, limit=COMPARISON_RISKS
+            ),
         },
     )

@@ -23,7 +23,7 @@ TWINS = {
     "commitments": (Commitment, ("partnership__reference", "reference")),
     "risks": (Risk, ("partnership__reference", "number")),
     "risk-actions": (RiskAction, ("due_date", "created_at", "pk")),
-    "deliveries": (Delivery, ("-date", "-created_at", "id")),
+    "deliveries": (Delivery, ("-date", "-created_at", "-id")),
 }
 
 

@@ -347,6 +347,8 @@ ROUTES: dict[str, Route] = {
     "commitment-delivery-list": Route(lambda o: f"{A}/commitments/{o.commitment.pk}/deliveries/", {
         "GET":  "200 200 200 200 200 404 404 401",
         "POST": "400 400 403 403 403 404 404 401"}),
+    "delivery-list": Route(lambda o: f"{A}/deliveries/", {
+        "GET":  "200 200 200 200 200 200 200 401"}),
     "secondment-list": Route(lambda o: f"{A}/secondments/", {
         "GET":  "200 200 200 200 200 200 200 401",
         "POST": "400 400 403 400 403 400 403 401"}),

@@ -106,8 +106,9 @@ class Pagination(BasePagination):
                     ]
                 }
             )
-        # Counts at most one row past the cap: a bounded read, whatever the table's size.
-        counted = queryset[: MAX_OFFSET_ROWS + 1].count()
+        # Counts at most one row past the cap: a bounded read, whatever the table's size. Only
+        # the ids, unsorted: the list's figures (subqueries per row) are not computed to count.
+        counted = queryset.order_by().values("pk")[: MAX_OFFSET_ROWS + 1].count()
         if start >= counted and number != 1:
             raise exceptions.NotFound("Invalid page.")
         self.number = number

@@ -32,7 +32,7 @@ from partnerships import access
 from partnerships import selectors as partnership_selectors
 from partnerships.choices import PartnershipStatus, Rag
 from partnerships.commitments import selectors as commitment_selectors
-from partnerships.commitments.models import Commitment, Delivery
+from partnerships.commitments.models import Commitment
 from partnerships.models import Party
 from partnerships.models.organisations import title_case_nhs
 from partnerships.reviews.choices import ReviewStatus
@@ -236,6 +236,8 @@ def _count(queryset: QuerySet) -> Coalesce:
 
 
 def _latest(queryset: QuerySet, field_name: str = "updated_at") -> Subquery:
+    """The latest ``field_name`` of ``queryset`` (tied to the outer partnership): one read of the
+    table's ``(partnership, -updated_at)`` index."""
     return Subquery(
         queryset.order_by(f"-{field_name}").values(field_name)[:1],
         output_field=DateTimeField(),
@@ -247,7 +249,9 @@ def portfolio(user, today: date | None = None) -> QuerySet:
     list filters and sorts on them): ``commitments_started``, ``commitments_red``,
     ``commitments_amber``, ``delivery_rag`` (the worst commitment under way: one measure of
     delivery, delivered against expected by now), ``risks_outside_appetite``, ``last_activity``
-    (the latest change to the partnership, its commitments, deliveries or risks) and ``quiet``
+    (the latest change to the partnership, its commitments, deliveries or risks: every delivery
+    write marks its commitment changed, so the commitments' ``updated_at`` covers the deliveries
+    without reading the million-row table) and ``quiet``
     (an active partnership with no activity for ``QUIET_DAYS``)."""
     today = today or timezone.localdate()
     commitments = commitment_selectors.with_figures(
@@ -267,10 +271,6 @@ def portfolio(user, today: date | None = None) -> QuerySet:
                 F("updated_at"),
                 Coalesce(
                     _latest(Commitment.objects.filter(partnership_id=OuterRef("pk"))),
-                    F("updated_at"),
-                ),
-                Coalesce(
-                    _latest(Delivery.objects.filter(commitment__partnership_id=OuterRef("pk"))),
                     F("updated_at"),
                 ),
                 Coalesce(_latest(risks), F("updated_at")),

@@ -19,6 +19,9 @@ class CommitmentsConfig(AppConfig):
                 template="commitments/_section.jinja",
                 summary_template="commitments/_summary.jinja",
                 data=lambda partnership, user: selectors.commitment_summary(partnership, user=user),
+                summary_data=lambda partnership, user: selectors.commitment_headline(
+                    partnership, user=user
+                ),
                 order=10,
             )
         )

@@ -15,9 +15,10 @@ class CommitmentFilterSet(UpdatedSinceFilterSet):
     organisation = filters.CharFilter(
         method="filter_organisation", label="Committing organisation (ODS code)"
     )
-    category = filters.MultipleChoiceFilter(choices=CommitmentCategory.choices)
-    unit = filters.MultipleChoiceFilter(choices=CommitmentUnit.choices)
-    rag = filters.MultipleChoiceFilter(choices=Rag.choices, label="RAG status")
+    # distinct=False: these filter the row's own columns, and DISTINCT would sort every match.
+    category = filters.MultipleChoiceFilter(distinct=False, choices=CommitmentCategory.choices)
+    unit = filters.MultipleChoiceFilter(distinct=False, choices=CommitmentUnit.choices)
+    rag = filters.MultipleChoiceFilter(distinct=False, choices=Rag.choices, label="RAG status")
 
     class Meta:
         model = Commitment
@@ -34,3 +35,21 @@ class DeliveryFilterSet(UpdatedSinceFilterSet):
     class Meta:
         model = Delivery
         fields = ["date_from", "date_to"]
+
+
+class NationalDeliveryFilterSet(DeliveryFilterSet):
+    """The deliveries of every partnership the caller may see, narrowed down."""
+
+    partnership = filters.UUIDFilter(
+        field_name="commitment__partnership_id", label="Partnership (id)"
+    )
+    commitment = filters.UUIDFilter(field_name="commitment_id", label="Commitment (id)")
+    organisation = filters.CharFilter(
+        method="filter_organisation", label="Committing organisation (ODS code)"
+    )
+
+    class Meta(DeliveryFilterSet.Meta):
+        fields = ["partnership", "commitment", "organisation", "date_from", "date_to"]
+
+    def filter_organisation(self, queryset, name, value):
+        return queryset.filter(commitment__organisation_id=value.strip().upper())

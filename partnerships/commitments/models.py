@@ -92,6 +92,12 @@ class Commitment(TimeStampedModel):
     class Meta:
         db_table = "partnerships_commitment"
         ordering = ["partnership_id", "reference"]
+        # The portfolio's "last activity": a partnership's latest change, one index read.
+        indexes = [
+            models.Index(
+                fields=["partnership", "-updated_at"], name="commitment_partnership_recent"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "reference"],
@@ -169,7 +175,11 @@ class Delivery(TimeStampedModel):
         db_table = "partnerships_delivery"
         ordering = ["-date", "-created_at"]
         verbose_name_plural = "deliveries"
-        indexes = [models.Index(fields=["commitment", "date"], name="delivery_commitment_date")]
+        indexes = [
+            models.Index(fields=["commitment", "date"], name="delivery_commitment_date"),
+            # The national log, newest first (read backwards), a page at a time.
+            models.Index(fields=["date", "created_at", "id"], name="delivery_by_date"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quantity__gt=0),

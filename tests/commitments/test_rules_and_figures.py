@@ -460,6 +460,27 @@ def test_summary_runs_a_fixed_number_of_queries_whatever_the_size(
     assert result.headline == "0 of 13 commitments under way are on track"
 
 
+def test_the_overview_headline_counts_in_the_database_what_the_section_lists(
+    world, commitment, django_assert_num_queries
+):
+    DeliveryFactory(commitment=commitment, quantity=Decimal("61.10"), date=dt.date(2026, 5, 1))
+    for number in range(4):
+        CommitmentFactory(
+            partnership=world.partnership,
+            organisation=world.supported,
+            reference=f"C-{number + 2:04d}",
+            # Two not started yet (grey), two under way with nothing delivered (red).
+            start_date=dt.date(2027, 1, 1) if number % 2 else dt.date(2026, 4, 1),
+            end_date=dt.date(2027, 3, 31),
+        )
+    section = selectors.commitment_summary(world.partnership)
+    with django_assert_num_queries(2):  # the counts, the totals per unit
+        headline = selectors.commitment_headline(world.partnership)
+    assert headline.headline == section.headline == "1 of 3 commitments under way are on track"
+    assert headline.totals == section.totals
+    assert headline.commitments == []
+
+
 def test_the_same_figures_feed_the_page_and_the_api(world, commitment, api_as):
     DeliveryFactory(commitment=commitment, quantity=Decimal("30"), date=dt.date(2026, 5, 1))
     api = api_as(world.regulator).get(f"/api/v1/commitments/{commitment.pk}/").json()

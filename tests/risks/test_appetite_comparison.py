@@ -174,3 +174,26 @@ def test_risk_page_shows_each_partys_position_including_not_set(world, as_user):
     assert "Outside appetite for Royal Free London NHS Foundation Trust" in text
     assert "Not set" in text
     assert "Outside appetite for Basildon" not in text
+
+
+def test_comparison_page_shows_the_highest_risks_outside_and_links_to_all(
+    world, as_user, monkeypatch
+):
+    from risks import views
+
+    monkeypatch.setattr(views, "COMPARISON_RISKS", 2)
+    _appetite(world.buddy, "cautious", 4)
+    _risk(world, 3, 3, title="Scores nine")
+    _risk(world, 5, 5, title="Scores twenty-five")
+    _risk(world, 4, 4, title="Scores sixteen")
+    page = (
+        as_user(world.buddy_pm)
+        .get(reverse("risks:comparison", args=[world.partnership.pk]))
+        .content.decode()
+    )
+    assert "Open risks outside a party&#39;s appetite (3)" in page
+    assert "Scores twenty-five" in page
+    assert "Scores sixteen" in page
+    assert "Scores nine" not in page
+    register = reverse("risks:register", args=[world.partnership.pk])
+    assert f'href="{register}?outside_appetite=true">See all 3 in the risk register' in page

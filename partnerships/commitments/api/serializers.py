@@ -102,6 +102,22 @@ class DeliverySerializer(ModelSerializer):
         return user.get_username() if user else None
 
 
+class NationalDeliverySerializer(DeliverySerializer):
+    """A delivery in the national log: which partnership and organisation it counts for too."""
+
+    partnership = serializers.UUIDField(source="commitment.partnership_id", read_only=True)
+    organisation = serializers.CharField(source="commitment.organisation_id", read_only=True)
+
+    class Meta(DeliverySerializer.Meta):
+        fields = [
+            "id",
+            "partnership",
+            "organisation",
+            *(name for name in DeliverySerializer.Meta.fields if name != "id"),
+        ]
+        read_only_fields = fields
+
+
 class DeliveryWriteSerializer(ModelSerializer):
     confirm = serializers.BooleanField(
         required=False,

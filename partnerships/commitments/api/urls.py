@@ -2,7 +2,7 @@ from rest_framework.routers import SimpleRouter
 
 from buddying.common.api import UUID_REGEX
 
-from .views import CommitmentViewSet, DeliveryViewSet
+from .views import CommitmentViewSet, DeliveryViewSet, NationalDeliveryViewSet
 
 router = SimpleRouter()
 router.register("commitments", CommitmentViewSet, basename="commitment")
@@ -11,5 +11,6 @@ router.register(
     DeliveryViewSet,
     basename="commitment-delivery",
 )
+router.register("deliveries", NationalDeliveryViewSet, basename="delivery")
 
 urlpatterns = router.urls

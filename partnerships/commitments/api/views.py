@@ -15,7 +15,11 @@ from buddying.common.api import UUID_REGEX, CSVExportMixin, VersionedMixin
 from buddying.common.errors import RowErrors
 from partnerships import access
 from partnerships.commitments import selectors, services
-from partnerships.commitments.filtersets import CommitmentFilterSet, DeliveryFilterSet
+from partnerships.commitments.filtersets import (
+    CommitmentFilterSet,
+    DeliveryFilterSet,
+    NationalDeliveryFilterSet,
+)
 from partnerships.commitments.models import Commitment, Delivery
 
 from .serializers import (
@@ -24,6 +28,7 @@ from .serializers import (
     CommitmentUpdateSerializer,
     DeliverySerializer,
     DeliveryWriteSerializer,
+    NationalDeliverySerializer,
 )
 
 MAX_DELIVERIES_PER_REQUEST = 10_000
@@ -96,6 +101,7 @@ class DeliveryViewSet(CSVExportMixin, mixins.ListModelMixin, viewsets.GenericVie
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilterSet
     csv_filename = "deliveries.csv"
+    csv_lookups = {"logged_by": ("logged_by__username", str)}  # as get_logged_by writes it
 
     def get_commitment(self) -> Commitment:
         if not hasattr(self, "_commitment"):
@@ -149,3 +155,23 @@ class DeliveryViewSet(CSVExportMixin, mixins.ListModelMixin, viewsets.GenericVie
         by_id = {delivery.pk: delivery for delivery in saved}
         data = DeliverySerializer([by_id[d.pk] for d in deliveries], many=True).data
         return Response(data if many else data[0], status=status.HTTP_201_CREATED)
+
+
+class NationalDeliveryViewSet(CSVExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Every delivery of the partnerships the caller may see (a regulator: all of England),
+    newest first. Filters: ``partnership``, ``commitment``, ``organisation``, ``date_from``,
+    ``date_to``, ``updated_since``. ``?cursor=`` reads it in sync order; ``?format=csv`` exports
+    every matching delivery. Deliveries are logged through their commitment."""
+
+    serializer_class = NationalDeliverySerializer
+    filterset_class = NationalDeliveryFilterSet
+    csv_filename = "deliveries.csv"
+    csv_lookups = {"logged_by": ("logged_by__username", str)}  # as get_logged_by writes it
+
+    def get_queryset(self):
+        return (
+            selectors.delivery_list(self.request.user)
+            .select_related(None)
+            .select_related("logged_by", "commitment")
+            .order_by("-date", "-created_at", "-id")
+        )
