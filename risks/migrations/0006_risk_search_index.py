@@ -26,6 +26,6 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("risks", "0003_sync_index")]
+    dependencies = [("risks", "0005_open_action_index")]
 
     operations = [migrations.RunPython(create_index, drop_index)]
