@@ -4,6 +4,7 @@ captured stderr, and requests go through the whole handler."""
 
 import io
 import logging
+import sys
 
 import pytest
 from django.conf import settings
@@ -30,19 +31,23 @@ pytestmark = pytest.mark.urls(__name__)
 @pytest.fixture
 def log_lines():
     """The lines the product's logging writes while the test runs: logging is configured from
-    the settings, and its handlers' stream is read instead of stderr."""
+    the settings as at start-up, and its handlers write to a buffer instead of stderr."""
     root = logging.getLogger()
     pytest_handlers = [h for h in root.handlers if type(h) is not logging.StreamHandler]
+    console = [h.stream for h in root.handlers if type(h) is logging.StreamHandler]
     configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
     written = io.StringIO()
-    streams = {}
-    for name in ["", *logging.root.manager.loggerDict]:
-        for handler in logging.getLogger(name).handlers:
-            if isinstance(handler, logging.StreamHandler) and name != "django.server":
-                streams[handler] = handler.setStream(written)
+    ours = [
+        handler
+        for name in ["", *logging.root.manager.loggerDict]
+        for handler in logging.getLogger(name).handlers
+        if type(handler) is logging.StreamHandler and name != "django.server"
+    ]
+    for handler in ours:
+        handler.setStream(written)
     yield lambda: written.getvalue().splitlines()
-    for handler, stream in streams.items():
-        handler.setStream(stream)
+    for handler in ours:  # back to where the suite's logging wrote before
+        handler.setStream(console[0] if console else sys.stderr)
     for handler in pytest_handlers:
         if handler not in root.handlers:
             root.addHandler(handler)
