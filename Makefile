@@ -51,13 +51,15 @@ demo-data: setup
 	$(PY) manage.py seed_demo_agreements
 	$(PY) manage.py seed_demo_reviews
 
-## Run the web server, a Celery worker and Celery beat together.
+## Run the web server, a Celery worker and Celery beat together (quietly); once all three have
+## started, the Procfile's "signins" lists where the service is and the demo sign-ins, last.
+## honcho gives each process type its own PORT (the web server the first), so the sign-ins are
+## told the web server's as WEB_PORT.
 run: demo-data
 	@echo ""
-	@echo "Buddying is starting at http://127.0.0.1:$(PORT)/  (API docs: http://127.0.0.1:$(PORT)/api/docs/)"
-	@echo "Sign in with a demo account above (password: buddying-demo). Stop with Ctrl+C."
+	@echo "Buddying is starting at http://127.0.0.1:$(PORT)/ (the demo sign-ins follow once it has started)."
 	@echo ""
-	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+	PORT=$(PORT) WEB_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
 ## Headless Chromium from Debian's package, for the browser tests (never a downloaded browser).
 chromium:

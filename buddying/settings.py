@@ -459,9 +459,23 @@ CACHES = {
     "heartbeat": _HEARTBEAT_CACHE,
 }
 
+# Every line once: Django's own default gives the "django" logger a console handler of its own
+# (with DEBUG on) on top of the root's, and Celery's worker replaces the root's handler but not
+# that one, so each django.* line was written twice. Here "django" has no handler and propagates
+# to the root, the one place lines are written (runserver's access lines keep Django's own
+# "django.server" handler, which does not propagate). A 4xx is logged as one line, no traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "client_errors_without_traceback": {
+            "()": "buddying.common.logfilters.ClientErrorsWithoutTraceback"
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["client_errors_without_traceback"], "propagate": True},
+    },
 }

@@ -4,8 +4,9 @@ Playwright never downloads a browser here: the tests launch the system Chromium 
 default ``/usr/bin/chromium``). If it is missing the tests fail, not skip, so CI cannot pass
 without them. axe-core comes from ``node_modules`` (``npm ci``), like the NHS.UK frontend.
 
-Run them alone with ``.venv/bin/pytest -m browser``; set ``BROWSER_SCREENSHOTS=<dir>`` to keep
-the screenshots that test_screenshots.py takes.
+Run them alone with ``.venv/bin/pytest -m browser``. The screenshots of the main pages the run
+takes (at 1280 and 320 px, by test_partnership_pages.py) are kept in ``test-results/screenshots/``
+(git-ignored), or in ``BROWSER_SCREENSHOTS=<dir>``.
 """
 
 import json
@@ -57,6 +58,17 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """Where the run leaves its screenshots, to be looked at (CI keeps them as artefacts)."""
+    path = Path(
+        os.environ.get("BROWSER_SCREENSHOTS")
+        or Path(settings.BASE_DIR) / "test-results" / "screenshots"
+    )
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""The partnership overview, its section pages, the home pages and the portfolio in a browser:
-no axe (WCAG 2.2 AA) violation, and no sideways scroll on a 390 px phone; the organisation
+"""The partnership overview, its section pages, the home pages, the portfolio, the risk register
+and heat map, capacity and the learning library in a browser: no axe (WCAG 2.2 AA) violation, and
+no sideways scroll at 1280 px nor at 320 px (a phone, or 400% zoom), with a screenshot of each kept; the organisation
 type-ahead works from the keyboard and leaves a plain select without JavaScript."""
 
 from types import SimpleNamespace
@@ -28,15 +29,24 @@ def things(world):
 
 
 def _pages(t):
+    """Each main page: a name for its screenshot, who looks, its address."""
     pk = t.partnership.pk
     return [
-        ("buddy_exec", reverse("dashboard")),
-        ("buddy_pm", reverse("dashboard")),
-        ("regulator", reverse("dashboard")),
-        ("buddy_viewer", reverse("portfolio")),
-        ("buddy_exec", reverse("partnerships:detail", args=[pk])),
-        ("regulator", reverse("partnerships:history", args=[pk])),
-        *(("supported_pm", reverse("partnerships:section", args=[pk, name])) for name in SECTIONS),
+        ("home-executive", "buddy_exec", reverse("dashboard")),
+        ("home-programme-manager", "buddy_pm", reverse("dashboard")),
+        ("home-viewer", "buddy_viewer", reverse("dashboard")),
+        ("portfolio", "buddy_viewer", reverse("portfolio")),
+        ("home-regulator", "regulator", reverse("dashboard")),
+        ("partnership-history", "regulator", reverse("partnerships:history", args=[pk])),
+        ("partnership-overview", "buddy_exec", reverse("partnerships:detail", args=[pk])),
+        ("capacity", "buddy_exec", reverse("secondments:capacity", args=[t.buddy.ods_code])),
+        *(
+            (f"section-{name}", "supported_pm", reverse("partnerships:section", args=[pk, name]))
+            for name in SECTIONS
+        ),
+        ("risk-register", "supported_pm", reverse("risks:register", args=[pk])),
+        ("risk-heat-map", "supported_pm", reverse("risks:heat_map", args=[pk])),
+        ("learning-library", "supported_pm", reverse("reviews:library")),
     ]
 
 
@@ -44,11 +54,15 @@ def _sideways(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_main_pages_pass_axe_and_never_scroll_sideways(things, page, sign_in, width):
+@pytest.mark.parametrize("width", [1280, 320])
+def test_main_pages_pass_axe_and_never_scroll_sideways(
+    things, page, sign_in, width, screenshot_dir
+):
+    """Each page's screenshot is kept, as ``<width>/<name>.png`` in the screenshot folder."""
     page.set_viewport_size({"width": width, "height": 900})
+    (screenshot_dir / str(width)).mkdir(exist_ok=True)
     signed_in_as = None
-    for persona, path in _pages(things):
+    for name, persona, path in _pages(things):
         if persona != signed_in_as:
             page.context.clear_cookies()
             sign_in(getattr(things, persona))
@@ -59,6 +73,7 @@ def test_main_pages_pass_axe_and_never_scroll_sideways(things, page, sign_in, wi
         assert violations == [], f"{path} at {width}px: {describe(violations)}"
         assert _sideways(page) <= 0, f"{path} scrolls sideways at {width}px"
         assert page.locator("h1").count() == 1
+        page.screenshot(path=screenshot_dir / str(width) / f"{name}.png", full_page=True)
     assert page.problems == []
 
 

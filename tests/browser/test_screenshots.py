@@ -1,11 +1,7 @@
 """Screenshots of the main pages, to look at, and checks that the NHS.UK frontend really loaded.
 
-Pictures go to ``$BROWSER_SCREENSHOTS`` if set (CI can keep them as artefacts), otherwise to
-pytest's temporary directory.
+Pictures go to the screenshot folder (``screenshot_dir`` in conftest.py).
 """
-
-import os
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -13,16 +9,6 @@ from django.urls import reverse
 pytestmark = pytest.mark.browser
 
 NHS_BLUE = "rgb(0, 94, 184)"
-
-
-@pytest.fixture(scope="session")
-def screenshot_dir(tmp_path_factory) -> Path:
-    configured = os.environ.get("BROWSER_SCREENSHOTS")
-    if configured:
-        path = Path(configured)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-    return tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.mark.parametrize(
