@@ -286,7 +286,10 @@ class CSVExportMixin:
 
 def _totally_ordered(queryset):
     """``queryset`` ordered as it is, then by primary key, so its first chunk and the rest (two
-    queries) split it at one place."""
+    queries) split it at one place. A summary (``values()`` grouped by ``annotate()``) is left
+    as it is: ordering by the key would split its groups into one row per object."""
+    if queryset.query.group_by is not None:
+        return queryset
     ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
     if not {"pk", "-pk", "id", "-id"} & {str(item) for item in ordering}:
         ordering.append("pk")

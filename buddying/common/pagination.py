@@ -36,6 +36,12 @@ MAX_OFFSET_ROWS = 10_000
 CURSOR_START = ("", "start")
 
 
+def _is_summary(queryset) -> bool:
+    """Rows of ``values()`` (added up), not objects: a list of objects with counts annotated has
+    ``group_by`` ``True`` (by the whole row), a summary a tuple of its keys."""
+    return queryset._fields is not None or isinstance(queryset.query.group_by, tuple)
+
+
 def _cursor_error(message: str) -> exceptions.ValidationError:
     return exceptions.ValidationError({"cursor": [message]})
 
@@ -108,7 +114,11 @@ class Pagination(BasePagination):
             )
         # Counts at most one row past the cap: a bounded read, whatever the table's size. Only
         # the ids, unsorted: the list's figures (subqueries per row) are not computed to count.
-        counted = queryset.order_by().values("pk")[: MAX_OFFSET_ROWS + 1].count()
+        # A summary (rows of ``values()`` added up) is counted by its groups, as it is.
+        if _is_summary(queryset):
+            counted = queryset.order_by()[: MAX_OFFSET_ROWS + 1].count()
+        else:
+            counted = queryset.order_by().values("pk")[: MAX_OFFSET_ROWS + 1].count()
         if start >= counted and number != 1:
             raise exceptions.NotFound("Invalid page.")
         self.number = number
@@ -131,7 +141,7 @@ class Pagination(BasePagination):
             model = None
         # A summary (rows of ``values()`` added up) has no row to hold a position; a list of
         # objects with counts annotated (``group_by`` is ``True``: by the whole row) has.
-        summary = queryset._fields is not None or isinstance(queryset.query.group_by, tuple)
+        summary = _is_summary(queryset)
         if model is None or summary:
             raise _cursor_error("This list is a summary; read it with ?page=.")
         pk = model._meta.pk.name

@@ -3,7 +3,9 @@ partnership's register, owned by the home organisation — once per partnership,
 month, also when two people click at once; in the service, the browser and the API."""
 
 import datetime as dt
+import io
 import threading
+from csv import DictReader
 from decimal import Decimal
 
 import pytest
@@ -458,9 +460,14 @@ def test_capacity_rows_say_whether_and_which_risk_was_raised(world, api_as, warn
         }
     ]
     csv = b"".join(client.get(CAPACITY, {"format": "csv"}).streaming_content).decode()
-    header, line = csv.splitlines()[:2]
-    assert header.endswith(",warning,risk_raised_this_month")
-    assert line.endswith(",True,True")
+    assert csv.splitlines()[0].endswith(",warning,risk_raised_this_month")
+    rows = list(DictReader(io.StringIO(csv)))
+    assert len(rows) == client.get(CAPACITY).json()["count"]  # one row per group, as in JSON
+    warned_rows = [(r["organisation"], r["staff_group"]) for r in rows if r["warning"] == "True"]
+    raised_rows = [
+        (r["organisation"], r["staff_group"]) for r in rows if r["risk_raised_this_month"] == "True"
+    ]
+    assert warned_rows == raised_rows == [("RAL", row["staff_group"])]
     # An outsider sees neither the figures nor the risk.
     assert api_as(world.outsider).get(CAPACITY).json()["results"] == []
     # Next month the flag is clear again: the offer is monthly.
