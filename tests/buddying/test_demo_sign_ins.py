@@ -19,7 +19,7 @@ from tests.factories import MembershipFactory, UserFactory
 def demo_users(world):
     for username, organisation, role in [
         ("ral-manager", world.buddy, Role.PROGRAMME_MANAGER),
-        ("rdd-executive", world.supported, Role.EXECUTIVE),
+        ("bhr-executive", world.supported, Role.EXECUTIVE),
     ]:
         MembershipFactory(user=UserFactory(username=username), organisation=organisation, role=role)
     return world
@@ -58,13 +58,13 @@ def test_the_sign_ins_are_listed_once_web_worker_and_beat_have_started(
     assert "Demo sign-ins, all with the password buddying-demo:" in lines
     table = [line.split() for line in lines if line.startswith("  ")]
     # The demo accounts that exist ("regulator" and "outsider" are the world's), in the demo's order.
-    listed = {"rdd-executive", "ral-manager", "regulator", "outsider"}
+    listed = {"bhr-executive", "ral-manager", "regulator", "outsider"}
     assert [row[0] for row in table] == ["Username"] + [
         demo.username for demo in DEMO_USERS if demo.username in listed
     ]
     rows = {row[0]: " ".join(row) for row in table}
-    assert rows["rdd-executive"].startswith("rdd-executive Executive ")
-    assert rows["rdd-executive"].endswith("(RDD)")
+    assert rows["bhr-executive"].startswith("bhr-executive Executive ")
+    assert rows["bhr-executive"].endswith("(RDD)")
     assert rows["ral-manager"].startswith("ral-manager Programme manager ")
     assert rows["ral-manager"].endswith("(RAL)")
     assert rows["regulator"].startswith("regulator Regulator ")
