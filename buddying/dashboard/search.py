@@ -83,10 +83,12 @@ def _contains(words: list[str], fields, prefix: str = "") -> Q:
     return condition
 
 
-def _matching(queryset: QuerySet, words: list[str], fields, also: Q | None = None) -> QuerySet:
-    if connection.vendor != "postgresql":
+def _matching(
+    queryset: QuerySet, words: list[str], fields, *, full_text: bool, also: Q | None = None
+) -> QuerySet:
+    if not full_text:
         condition = _contains(words, fields)
-        return queryset.filter(condition | also if also is not None else condition)
+        return queryset.filter(condition | also if also is not None else condition).order_by("pk")
     query = _query(words)
     queryset = queryset.annotate(search_document=_vector(fields))
     condition = Q(search_document=query)
@@ -97,11 +99,11 @@ def _matching(queryset: QuerySet, words: list[str], fields, also: Q | None = Non
     )
 
 
-def _party_named(words: list[str]) -> Q:
+def _party_named(words: list[str], *, full_text: bool) -> Q:
     """A partnership one of whose organisations matches the words ("Royal Free" finds the
     partnerships the Royal Free is in)."""
     parties = Party.objects.filter(partnership_id=OuterRef("pk"))
-    if connection.vendor != "postgresql":
+    if not full_text:
         parties = parties.filter(_contains(words, ORGANISATION_FIELDS, prefix="organisation__"))
     else:
         parties = parties.annotate(
@@ -115,19 +117,32 @@ def _first(queryset: QuerySet) -> Found:
     return Found(items=rows[:LIMIT], more=len(rows) > LIMIT)
 
 
-def search(user, text: str) -> SearchResults:
+def search(user, text: str, *, full_text: bool | None = None) -> SearchResults:
+    """What ``user`` may see that matches ``text``: by full-text search on PostgreSQL, by the
+    simple match elsewhere (``full_text`` chooses, for the tests of both on one database)."""
+    if full_text is None:
+        full_text = connection.vendor == "postgresql"
     words = words_of(text)
     if not words:
         return SearchResults(
             text=text or "", words=[], partnerships=Found(), risks=Found(), organisations=Found()
         )
     partnerships = _matching(
-        access.partnerships_visible_to(user), words, PARTNERSHIP_FIELDS, also=_party_named(words)
+        access.partnerships_visible_to(user),
+        words,
+        PARTNERSHIP_FIELDS,
+        full_text=full_text,
+        also=_party_named(words, full_text=full_text),
     )
     risks = _matching(
-        risk_selectors.risks_visible_to(user).select_related("partnership"), words, RISK_FIELDS
+        risk_selectors.risks_visible_to(user).select_related("partnership"),
+        words,
+        RISK_FIELDS,
+        full_text=full_text,
     )
-    organisations = _matching(access.organisations_visible_to(user), words, ORGANISATION_FIELDS)
+    organisations = _matching(
+        access.organisations_visible_to(user), words, ORGANISATION_FIELDS, full_text=full_text
+    )
     return SearchResults(
         text=text,
         words=words,

@@ -1,5 +1,5 @@
 """The search box: partnerships, risks and organisations found by words, as far as the person may
-see them (PostgreSQL full-text search)."""
+see them (PostgreSQL full-text search; the simple match the embedded SQLite default uses)."""
 
 import re
 from html import unescape
@@ -128,7 +128,10 @@ def test_words_are_letters_and_digits_only():
 def test_the_risk_search_can_use_its_full_text_index(world):
     """The indexed expression (risks migration 0004) is the one the search generates."""
     risks = search._matching(
-        search.risk_selectors.risks_visible_to(world.regulator), ["staffing"], search.RISK_FIELDS
+        search.risk_selectors.risks_visible_to(world.regulator),
+        ["staffing"],
+        search.RISK_FIELDS,
+        full_text=True,
     )
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -136,3 +139,32 @@ def test_the_risk_search_can_use_its_full_text_index(world):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "risks_risk_search" in plan, plan
+
+
+def _names(found: search.Found, attribute: str) -> list[str]:
+    return [getattr(item, attribute) for item in found.items]
+
+
+def test_the_simple_match_finds_every_word_in_any_field_as_far_as_the_person_may_see(world, hidden):
+    """The embedded SQLite default has no full-text search: there every word must appear in one
+    of the same fields (run here on PostgreSQL through the same code)."""
+    RiskFactory(partnership=world.partnership, owner=world.buddy_pm, title="Loss of key leaders")
+
+    def simple(user, text):
+        return search.search(user, text, full_text=False)
+
+    by_party = simple(world.supported_pm, "royal fre")
+    assert _names(by_party.partnerships, "title") == ["Basildon recovery"]
+    assert _names(by_party.organisations, "ods_code") == ["RAL"]
+    # No stemming: "leader" is in "leaders"; each word must be found.
+    assert _names(simple(world.supported_pm, "key leader").risks, "title") == [
+        "Loss of key leaders"
+    ]
+    assert simple(world.supported_pm, "key leader nowhere").risks.items == []
+    # The same access policy: the outsider's partnership and risk are found only by those who
+    # may see them.
+    for user, may_see in [(world.buddy_exec, False), (world.regulator, True)]:
+        results = simple(user, "birmingham theatres")
+        assert bool(results.partnerships.items) == may_see
+        assert bool(simple(user, "staffing").risks.items) == may_see
+    assert simple(world.nobody, "royal").organisations.items == []
