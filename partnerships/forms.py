@@ -335,8 +335,8 @@ class ObjectiveForm(VersionedFormMixin, NhsFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class ObjectiveMeasurementForm(NhsFormMixin, forms.Form):
-    """A measured value of the objective on a date."""
+class ObjectiveMeasurementForm(VersionedFormMixin, NhsFormMixin, forms.Form):
+    """A measured value of the objective on a date (and, when correcting one, the version read)."""
 
     measured_on = forms.DateField(
         label="Date measured",
@@ -364,6 +364,9 @@ class ObjectiveMeasurementForm(NhsFormMixin, forms.Form):
         help_text="What lies behind the figure, for example, a new triage rota from August.",
         error_messages={"max_length": "Note must be 500 characters or fewer"},
     )
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("measured_on", "value", "note")}
 
 
 # --- Approval and status -------------------------------------------------------------------------

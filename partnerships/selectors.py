@@ -37,7 +37,13 @@ def partnership_detail(user) -> QuerySet[Partnership]:
 
 
 def partnership_history(partnership: Partnership) -> list[HistoryEntry]:
-    """Every change to the partnership, its parties and objectives, newest first."""
+    """Every change to the partnership, its parties, objectives and their measurements, newest
+    first."""
+    titles = dict(
+        Objective.history.filter(partnership_id=partnership.pk)
+        .order_by("history_date")
+        .values_list("id", "title")
+    )  # each objective's latest title, even once deleted
     history = chain(
         history_entries(
             Partnership.history.filter(id=partnership.pk).select_related("history_user"),
@@ -52,6 +58,14 @@ def partnership_history(partnership: Partnership) -> list[HistoryEntry]:
         history_entries(
             Objective.history.filter(partnership_id=partnership.pk).select_related("history_user"),
             lambda r: f"Objective: {r.title}",
+        ),
+        history_entries(
+            ObjectiveMeasurement.history.filter(
+                objective_id__in=Objective.history.filter(partnership_id=partnership.pk).values(
+                    "id"
+                )
+            ).select_related("history_user"),
+            lambda r: f"Measurement of {titles.get(r.objective_id, 'a deleted objective')}",
         ),
         history_entries(
             Approval.history.filter(partnership_id=partnership.pk).select_related(

@@ -251,11 +251,43 @@ def objective_measurement_record(
         objective=objective, measured_on=measured_on, value=value, note=note, recorded_by=by
     )
     access.require(by, "change", measurement)
-    if measured_on and measured_on > timezone.localdate():
-        raise ValidationError({"measured_on": "The date measured must be today or in the past"})
+    _measured_in_the_past(measured_on)
     save(measurement, by=by)
     _touch(objective.partnership_id)  # the partnership's objectives show it (a mirror re-reads)
     return measurement
+
+
+def _measured_in_the_past(measured_on) -> None:
+    if measured_on and measured_on > timezone.localdate():
+        raise ValidationError({"measured_on": "The date measured must be today or in the past"})
+
+
+@transaction.atomic
+def objective_measurement_change(
+    *, measurement: ObjectiveMeasurement, by, version: int | None = None, **fields: Any
+) -> ObjectiveMeasurement:
+    """Correct a measurement (its date, value or note), read at ``version``."""
+    measurement = writes.lock(
+        ObjectiveMeasurement.objects.select_related("objective__partnership"), measurement.pk
+    )
+    access.require(by, "change", measurement)
+    writes.check_version(measurement, version)
+    _measured_in_the_past(fields.get("measured_on"))
+    if writes.save_changes(measurement, writes.apply(measurement, fields), by=by):
+        _touch(measurement.objective.partnership_id)
+    return measurement
+
+
+@transaction.atomic
+def objective_measurement_delete(*, measurement: ObjectiveMeasurement, by) -> None:
+    """Delete a measurement recorded by mistake; the partnership's history keeps it."""
+    measurement = writes.lock(
+        ObjectiveMeasurement.objects.select_related("objective__partnership"), measurement.pk
+    )
+    access.require(by, "change", measurement)
+    measurement._history_user = by
+    measurement.delete()
+    _touch(measurement.objective.partnership_id)
 
 
 @transaction.atomic

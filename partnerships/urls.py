@@ -34,4 +34,14 @@ urlpatterns = [
         partnerships.objective_delete,
         name="objective-delete",
     ),
+    path(
+        "<uuid:pk>/objectives/<uuid:objective_pk>/measurements/<uuid:measurement_pk>/edit/",
+        partnerships.measurement_edit,
+        name="measurement-update",
+    ),
+    path(
+        "<uuid:pk>/objectives/<uuid:objective_pk>/measurements/<uuid:measurement_pk>/delete/",
+        partnerships.measurement_delete,
+        name="measurement-delete",
+    ),
 ]

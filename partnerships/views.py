@@ -31,7 +31,7 @@ from partnerships.forms import (
     PartyForm,
     StatusForm,
 )
-from partnerships.models import Objective, Party
+from partnerships.models import Objective, ObjectiveMeasurement, Party
 
 PAGE_SIZE = 25
 
@@ -364,7 +364,7 @@ def objective_detail(request, pk, objective_pk):
         if form.is_valid():
             try:
                 services.objective_measurement_record(
-                    objective=objective, by=request.user, **form.cleaned_data
+                    objective=objective, by=request.user, **form.values()
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -379,6 +379,73 @@ def objective_detail(request, pk, objective_pk):
             "objective": objective,
             "progress": selectors.objective_progress(objective),
             "form": form,
+            "may_record": may_record,
+        },
+    )
+
+
+def _measurement(objective, measurement_pk) -> ObjectiveMeasurement:
+    return get_object_or_404(
+        ObjectiveMeasurement.objects.filter(objective=objective), pk=measurement_pk
+    )
+
+
+@login_required
+def measurement_edit(request, pk, objective_pk, measurement_pk):
+    """Correct a measurement recorded with a wrong date, value or note."""
+    partnership = _visible_partnership(request, pk)
+    objective = _objective(partnership, objective_pk)
+    measurement = _measurement(objective, measurement_pk)
+    _require_change(request, partnership)
+    form = ObjectiveMeasurementForm(
+        _posted(request),
+        version=measurement.version,
+        initial={
+            "measured_on": measurement.measured_on,
+            "value": measurement.value,
+            "note": measurement.note,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objective_measurement_change(
+                measurement=measurement, by=request.user, version=form.version, **form.values()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Measurement changed.")
+            return redirect("partnerships:objective-detail", pk=pk, objective_pk=objective.pk)
+    return render(
+        request,
+        "partnerships/measurement_form.jinja",
+        {"form": form, "partnership": partnership, "objective": objective},
+    )
+
+
+@login_required
+def measurement_delete(request, pk, objective_pk, measurement_pk):
+    partnership = _visible_partnership(request, pk)
+    objective = _objective(partnership, objective_pk)
+    measurement = _measurement(objective, measurement_pk)
+    _require_change(request, partnership)
+    form = ApproveForm(_posted(request))
+    if request.method == "POST":
+        try:
+            services.objective_measurement_delete(measurement=measurement, by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Measurement deleted.")
+            return redirect("partnerships:objective-detail", pk=pk, objective_pk=objective.pk)
+    return render(
+        request,
+        "partnerships/measurement_delete.jinja",
+        {
+            "form": form,
+            "partnership": partnership,
+            "objective": objective,
+            "measurement": measurement,
         },
     )
 

@@ -64,6 +64,7 @@ class Objects:
     token: object = None  # the buddy executive's API token
     report: object = None  # a weekly summary of the partnership, built
     reminder: object = None  # the buddy programme manager's
+    measurement: object = None  # of the objective
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,16 @@ ROUTES: dict[str, Route] = {
         "POST": "200 200 403 200 403 404 404 302"}),
     "partnerships:objective-delete": Route(
         lambda o: f"{P}/{o.world.partnership.pk}/objectives/{o.objective.pk}/delete/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "302 302 403 302 403 404 404 302"}),
+    "partnerships:measurement-update": Route(
+        lambda o: f"{P}/{o.world.partnership.pk}/objectives/{o.objective.pk}"
+        f"/measurements/{o.measurement.pk}/edit/", {
+        "GET":  "200 200 403 200 403 404 404 302",
+        "POST": "200 200 403 200 403 404 404 302"}),
+    "partnerships:measurement-delete": Route(
+        lambda o: f"{P}/{o.world.partnership.pk}/objectives/{o.objective.pk}"
+        f"/measurements/{o.measurement.pk}/delete/", {
         "GET":  "200 200 403 200 403 404 404 302",
         "POST": "302 302 403 302 403 404 404 302"}),
     # --- Commitments (pages); the commitment is the buddy's ---------------------------------------
@@ -523,13 +534,15 @@ def objects(world, settings, tmp_path):
     risk = RiskFactory(partnership=world.partnership, owner=world.buddy_pm)
     world.appetite = RiskAppetiteFactory(organisation=world.buddy, category="financial")
     signed = agreement_helpers.in_force(world)
+    objective = world.partnership.objectives.create(title="Reduce waits")
     return Objects(
         world=world,
         commitment=commitment,
         delivery=DeliveryFactory(commitment=commitment),
         risk=risk,
         action=RiskActionFactory(risk=risk, owner=world.buddy_pm),
-        objective=world.partnership.objectives.create(title="Reduce waits"),
+        objective=objective,
+        measurement=objective.measurements.create(measured_on=date(2026, 7, 1), value=64),
         party=world.partnership.parties.get(organisation=world.supported),
         upload=DeliveryUpload.objects.create(
             partnership=world.partnership, uploaded_by=world.buddy_pm, rows=1

@@ -222,9 +222,10 @@ class Objective(VersionedModel):
         return self.title
 
 
-class ObjectiveMeasurement(models.Model):
+class ObjectiveMeasurement(VersionedModel):
     """A value of an objective's measure on a date, recorded as the partnership goes on: the
-    objective's progress over time. Each is a record of its own (who recorded it, and when)."""
+    objective's progress over time. Each is a record of its own (who recorded it, and when); a
+    mistaken one can be corrected or deleted, and the partnership's history keeps both."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="measurements")
@@ -235,6 +236,8 @@ class ObjectiveMeasurement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     access_route = "objective__partnership"
     access_rules = {"change": CHANGE_PARTNERSHIP}

@@ -185,3 +185,130 @@ def test_the_api_reads_each_objectives_measurements_and_a_new_one_marks_the_part
     assert after > before  # a mirror following updated_since reads the partnership again
     api_client.force_authenticate(world.outsider)
     assert api_client.get(f"/api/v1/partnerships/{world.partnership.pk}/").status_code == 404
+
+
+# --- Correcting and deleting a measurement ---------------------------------------------------------
+
+
+def _measurement(world, objective, value=64, day=dt.date(2026, 7, 1)):
+    return ObjectiveMeasurement.objects.create(
+        objective=objective, measured_on=day, value=value, note="Rota", recorded_by=world.buddy_pm
+    )
+
+
+def _change_url(world, objective, measurement, what="update"):
+    return reverse(
+        f"partnerships:measurement-{what}",
+        args=[world.partnership.pk, objective.pk, measurement.pk],
+    )
+
+
+def _change(client, world, objective, measurement, value, version, day=dt.date(2026, 7, 1)):
+    return client.post(
+        _change_url(world, objective, measurement),
+        {
+            "measured_on_day": str(day.day),
+            "measured_on_month": str(day.month),
+            "measured_on_year": str(day.year),
+            "value": value,
+            "note": "Rota",
+            "version": str(version),
+        },
+    )
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_mistaken_measurement_is_corrected_and_the_history_keeps_both_values(
+    world, as_user, objective
+):
+    measurement = _measurement(world, objective)
+    client = as_user(world.buddy_exec)
+    page = client.get(_url(world, objective)).content.decode()
+    assert f'href="{_change_url(world, objective, measurement)}"' in page
+    assert f'href="{_change_url(world, objective, measurement, "delete")}"' in page
+    form = client.get(_change_url(world, objective, measurement)).content.decode()
+    assert 'value="64' in form and 'name="version" value="1"' in form
+
+    response = _change(client, world, objective, measurement, "46", version=1)
+    assert response.status_code == 302 and response.url == _url(world, objective)
+    measurement.refresh_from_db()
+    assert (measurement.value, measurement.version) == (Decimal("46.00"), 2)
+    assert measurement.recorded_by == world.buddy_pm  # who first recorded it stays
+    history = client.get(
+        reverse("partnerships:history", args=[world.partnership.pk])
+    ).content.decode()
+    assert "Measurement of Reduce A&amp;E waits" in history
+    assert "64.00" in history and "46.00" in history
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_correction_from_a_stale_page_is_refused_and_changes_nothing(world, as_user, objective):
+    measurement = _measurement(world, objective)
+    exec_client, pm_client = as_user(world.buddy_exec), as_user(world.buddy_pm)
+    assert _change(pm_client, world, objective, measurement, "65", version=1).status_code == 302
+    response = _change(exec_client, world, objective, measurement, "66", version=1)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "since you opened it" in page and "Saved meanwhile: 65" in page
+    measurement.refresh_from_db()
+    assert measurement.value == Decimal("65.00")
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize(
+    ("day", "value", "message"),
+    [
+        (dt.date(2026, 10, 2), "70", "The date measured must be today or in the past"),
+        (dt.date(2026, 9, 1), "seventy", "Enter a number, for example, 71.5 or 1,200"),
+    ],
+)
+def test_a_bad_correction_shows_the_error_and_changes_nothing(
+    world, as_user, objective, day, value, message
+):
+    measurement = _measurement(world, objective)
+    response = _change(
+        as_user(world.buddy_pm), world, objective, measurement, value, version=1, day=day
+    )
+    assert response.status_code == 200 and message in response.content.decode()
+    measurement.refresh_from_db()
+    assert (measurement.value, measurement.measured_on, measurement.version) == (
+        Decimal("64.00"),
+        dt.date(2026, 7, 1),
+        1,
+    )
+
+
+def test_a_measurement_is_deleted_after_confirming_and_the_history_keeps_it(
+    world, as_user, objective
+):
+    measurement = _measurement(world, objective)
+    client = as_user(world.supported_exec)
+    confirm = client.get(_change_url(world, objective, measurement, "delete")).content.decode()
+    assert "Are you sure you want to delete this measurement?" in confirm
+    response = client.post(_change_url(world, objective, measurement, "delete"))
+    assert response.status_code == 302 and response.url == _url(world, objective)
+    assert not ObjectiveMeasurement.objects.exists()
+    history = client.get(
+        reverse("partnerships:history", args=[world.partnership.pk])
+    ).content.decode()
+    assert "Measurement of Reduce A&amp;E waits" in history and "Deleted" in history
+
+
+def test_only_those_who_may_change_the_partnership_correct_or_delete(world, as_user, objective):
+    measurement = _measurement(world, objective)
+    for persona, status in [("buddy_viewer", 403), ("regulator", 403), ("outsider", 404)]:
+        client = as_user(world.user(persona))
+        assert _change(client, world, objective, measurement, "1", version=1).status_code == status
+        delete = client.post(_change_url(world, objective, measurement, "delete"))
+        assert delete.status_code == status
+        if status == 403:
+            page = client.get(_url(world, objective)).content.decode()
+            assert _change_url(world, objective, measurement) not in page
+    measurement.refresh_from_db()
+    assert measurement.value == Decimal("64.00")
+    # A measurement of another objective cannot be reached through this one.
+    other = world.partnership.objectives.create(title="Cut delayed discharges")
+    url = reverse(
+        "partnerships:measurement-update", args=[world.partnership.pk, other.pk, measurement.pk]
+    )
+    assert as_user(world.buddy_pm).get(url).status_code == 404
