@@ -4,9 +4,13 @@
 exactly what the API returns.
 """
 
+from dataclasses import dataclass
+from datetime import date
+
 from django import forms
 from django.contrib.auth import get_user_model
 
+from buddying.common.formatting import date_long
 from buddying.common.forms import (
     NhsFormMixin,
     OrganisationChoiceField,
@@ -139,12 +143,81 @@ class RiskForm(NhsFormMixin, forms.Form):
         band = matrix.band_for(score)
         return {"score": score, "band": str(band), "label": RiskBand(band).label}
 
+    def answer(self, name: str) -> str:
+        """A valid form's answer to ``name`` as the person reads it: a choice's label, a
+        person's or an organisation's name, a date in words; "" when none was given."""
+        field, value = self.fields[name], self.cleaned_data.get(name)
+        if value is None or value == "":
+            return ""
+        if isinstance(field, forms.ModelChoiceField):
+            return field.label_from_instance(value)
+        if isinstance(field, forms.ChoiceField):
+            return str(dict(field.choices).get(value, value))
+        if isinstance(value, date):
+            return date_long(value)
+        return str(value)
+
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_organisation"].queryset = Organisation.objects.filter(
             parties__partnership=partnership
         ).order_by("name")
         self.fields["owner"].queryset = party_members(partnership)
+
+
+@dataclass(frozen=True)
+class RiskStep:
+    """One page of adding a risk: its address (``slug``), its question, and what it asks, in
+    order: a field's name, or a score kind ("inherent", "current", "target") for its likelihood
+    and consequence with the score shown beside them."""
+
+    slug: str
+    title: str
+    parts: tuple[str, ...]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        kinds = dict(SCORE_KINDS)
+        return tuple(
+            name
+            for part in self.parts
+            for name in (
+                (f"{part}_likelihood", f"{part}_consequence") if part in kinds else (part,)
+            )
+        )
+
+    @property
+    def score_kinds(self) -> tuple[str, ...]:
+        return tuple(part for part in self.parts if part in dict(SCORE_KINDS))
+
+
+# Adding a risk, a short page at a time (the GOV.UK and NHS "question pages" pattern), then
+# "Check your answers". Together the steps ask every field of ``RiskForm``.
+RISK_STEPS = (
+    RiskStep(
+        "about",
+        "What is the risk?",
+        ("title", "description", "category", "owner_organisation", "owner"),
+    ),
+    RiskStep(
+        "scores", "How likely is it, and how bad would it be?", ("inherent", "controls", "current")
+    ),
+    RiskStep(
+        "target",
+        "What should the actions achieve, and when is it reviewed?",
+        ("target", "review_frequency", "next_review_date", "confirm"),
+    ),
+)
+
+
+class RiskStepForm(RiskForm):
+    """The fields of one step of adding a risk (``RISK_STEPS``), with ``RiskForm``'s rules."""
+
+    def __init__(self, *args, step: RiskStep, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step = step
+        self.fields = {name: self.fields[name] for name in step.fields}
+        self.scale_groups = [group for group in self.scale_groups if group[0] in step.score_kinds]
 
 
 class RiskEditForm(VersionedFormMixin, RiskForm):

@@ -102,6 +102,26 @@ def _refresh_scores(risk: Risk) -> Risk:
     return risk
 
 
+def first_review_date(review_frequency: str) -> date | None:
+    """When a new risk given no next review date is first reviewed: one review period from
+    today (``None`` for a frequency without a period)."""
+    months = REVIEW_MONTHS.get(review_frequency)
+    return add_months(timezone.localdate(), months) if months else None
+
+
+def risk_check(*, partnership: Partnership, confirm: bool = False, **fields: Any) -> None:
+    """Raise the ``ValidationError`` that ``risk_create`` would for these fields of a risk not
+    yet added, given some or all of them: a rule whose fields are not all given yet is not
+    judged. For the form in steps, so each step hears of its problems at once; ``risk_create``
+    stays the judge when the risk is added."""
+    _check_fields(fields, RISK_FIELDS)
+    risk = Risk(partnership=partnership, **fields)
+    _check_date(
+        "next_review_date", risk.next_review_date, confirm=confirm, label="next review date"
+    )
+    risk.clean()
+
+
 @transaction.atomic
 def risk_create(*, partnership: Partnership, by, confirm: bool = False, **fields: Any) -> Risk:
     """Add a risk to a partnership's register with the next reference (``R-001``, ``R-002`` …).
@@ -115,10 +135,8 @@ def risk_create(*, partnership: Partnership, by, confirm: bool = False, **fields
     _check_date(
         "next_review_date", risk.next_review_date, confirm=confirm, label="next review date"
     )
-    if not risk.next_review_date and risk.review_frequency in REVIEW_MONTHS:
-        risk.next_review_date = add_months(
-            timezone.localdate(), REVIEW_MONTHS[risk.review_frequency]
-        )
+    if not risk.next_review_date:
+        risk.next_review_date = first_review_date(risk.review_frequency)
     _apply_status(risk, None)
     risk.full_clean(exclude=["number", "reference"])
     risk.number = ReferenceCounter.next(f"risks:{partnership.pk}")

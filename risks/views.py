@@ -1,14 +1,17 @@
 """Browser pages for risks and risk appetites. Thin: parse input, ask selectors, call services."""
 
 from urllib.parse import urlencode
+from uuid import uuid4
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from buddying.common.forms import add_service_errors
 from partnerships import access
@@ -18,11 +21,14 @@ from risks import matrix, selectors, services
 from risks.choices import AppetiteLevel, RiskBand, RiskCategory, RiskStatus
 from risks.filtersets import RiskFilterSet
 from risks.forms import (
+    RISK_STEPS,
     ActionEditForm,
     ActionForm,
     AppetiteForm,
     RiskEditForm,
     RiskForm,
+    RiskStep,
+    RiskStepForm,
 )
 from risks.models import SCALE_FIELDS, Risk, RiskAppetite
 
@@ -156,23 +162,187 @@ def _require_manage(user, partnership) -> None:
 
 @login_required
 def risk_create(request, pk):
+    """The old single page for adding a risk: its address now starts the steps."""
     partnership = _partnership(request.user, pk)
     _require_manage(request.user, partnership)
-    form = RiskForm(request.POST or None, partnership=partnership)
+    return redirect(_step_url(partnership, RISK_STEPS[0]))
+
+
+# --- Adding a risk, a short step at a time, then "Check your answers" --------------------------
+# The answers are kept in the session (one draft per partnership) until the risk is added, so
+# the steps work without JavaScript and going back or changing one answer keeps the others.
+# Each step judges its own fields (the form's rules, then the service's ``risk_check`` with the
+# answers so far); ``services.risk_create`` judges them all again when the risk is added.
+
+STEPS_BY_SLUG = {step.slug: step for step in RISK_STEPS}
+# How long a draft's "Add risk" stays claimed (``cache.add``), so that a second press while the
+# first is still adding it cannot add the same risk twice.
+ADDING_CLAIM_SECONDS = 60 * 60
+
+
+def _draft_key(partnership) -> str:
+    return f"risks:new:{partnership.pk}"
+
+
+def _draft(request, partnership) -> dict:
+    """The answers given so far (``answers``: the form's text, by field), the steps answered
+    (``done``) and the draft's ``token``; or ``created``, the risk added from the last draft."""
+    return request.session.get(_draft_key(partnership)) or {}
+
+
+def _save_draft(request, partnership, draft: dict) -> None:
+    request.session[_draft_key(partnership)] = draft
+
+
+def _as_text(value) -> str:
+    """A cleaned value as its form takes it back, for the session (which holds JSON)."""
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "on"
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _first_unanswered(draft: dict):
+    done = set(draft.get("done", ()))
+    return next((step for step in RISK_STEPS if step.slug not in done), None)
+
+
+def _step_url(partnership, step) -> str:
+    return reverse("risks:create_step", args=[partnership.pk, step.slug])
+
+
+def _render_step(request, partnership, draft: dict, form: RiskStepForm):
+    step = form.step
+    index = RISK_STEPS.index(step)
+    if _first_unanswered(draft) is None:
+        back = reverse("risks:create_check", args=[partnership.pk])
+    elif index:
+        back = _step_url(partnership, RISK_STEPS[index - 1])
+    else:
+        back = reverse("risks:register", args=[partnership.pk])
+    return render(
+        request,
+        "risks/risk_step.jinja",
+        {
+            "form": form,
+            "partnership": partnership,
+            "step": step,
+            "number": index + 1,
+            "steps": len(RISK_STEPS),
+            "action": _step_url(partnership, step),
+            "back": back,
+            **_scales(),
+        },
+    )
+
+
+def _check_so_far(partnership, answers: dict, upto) -> None:
+    """``services.risk_check`` of the answers of the steps up to ``upto`` (later ones are not
+    judged yet); nothing when an earlier answer no longer stands (the last page shows it)."""
+    fields = [name for step in RISK_STEPS[: RISK_STEPS.index(upto) + 1] for name in step.fields]
+    form = RiskStepForm(answers, partnership=partnership, step=RiskStep("", "", tuple(fields)))
+    if form.is_valid():
+        cleaned = dict(form.cleaned_data)
+        confirm = cleaned.pop("confirm", False)
+        services.risk_check(partnership=partnership, confirm=confirm, **cleaned)
+
+
+@login_required
+def risk_create_step(request, pk, step):
+    partnership = _partnership(request.user, pk)
+    _require_manage(request.user, partnership)
+    step = STEPS_BY_SLUG.get(step)
+    if step is None:
+        raise Http404("No such step.")
+    draft = _draft(request, partnership)
+    if "created" in draft:
+        draft = {}  # that draft became a risk: this is a new one
+    unanswered = _first_unanswered(draft)
+    if unanswered and RISK_STEPS.index(unanswered) < RISK_STEPS.index(step):
+        return redirect(_step_url(partnership, unanswered))
+    answers = draft.get("answers", {})
+    form = RiskStepForm(request.POST or None, initial=answers, partnership=partnership, step=step)
     if request.method == "POST" and form.is_valid():
+        answers = answers | {name: _as_text(value) for name, value in form.cleaned_data.items()}
+        try:
+            _check_so_far(partnership, answers, step)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            done = [slug for slug in draft.get("done", ()) if slug != step.slug] + [step.slug]
+            draft = {"answers": answers, "done": done, "token": draft.get("token") or uuid4().hex}
+            _save_draft(request, partnership, draft)
+            following = _first_unanswered(draft)
+            if following:
+                return redirect(_step_url(partnership, following))
+            return redirect("risks:create_check", partnership.pk)
+    return _render_step(request, partnership, draft, form)
+
+
+def _show_problem(request, partnership, draft: dict, error: ValidationError | None = None):
+    """The first step with a problem in the draft's answers, with its errors: the page "Check
+    your answers" shows it when an answer no longer stands (or the service refused one)."""
+    keys = set(getattr(error, "error_dict", None) or ())
+    for step in RISK_STEPS:
+        form = RiskStepForm(draft["answers"], partnership=partnership, step=step)
+        if not form.is_valid() or keys & set(step.fields):
+            break
+    else:
+        step = RISK_STEPS[-1]  # a problem with no field of its own: shown on the last step
+    if error is not None:
+        add_service_errors(form, error)
+    return _render_step(request, partnership, draft, form)
+
+
+@login_required
+def risk_create_check(request, pk):
+    """ "Check your answers", then "Add risk": the risk is added once, by ``risk_create``."""
+    partnership = _partnership(request.user, pk)
+    _require_manage(request.user, partnership)
+    draft = _draft(request, partnership)
+    if "created" in draft:
+        if request.method == "POST":  # "Add risk" pressed again: the risk is there already
+            return redirect("risks:detail", draft["created"])
+        draft = {}
+    unanswered = _first_unanswered(draft)
+    if unanswered:
+        return redirect(_step_url(partnership, unanswered))
+    form = RiskForm(draft["answers"], partnership=partnership)
+    if not form.is_valid():
+        return _show_problem(request, partnership, draft)
+    if request.method == "POST":
+        claim = f"risks:new:adding:{draft['token']}"
+        if not cache.add(claim, True, ADDING_CLAIM_SECONDS):
+            messages.info(request, "That risk is already being added.")
+            return redirect("risks:register", partnership.pk)
         try:
             risk = services.risk_create(
                 partnership=partnership, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Risk {risk.reference} added.")
-            return redirect("risks:detail", risk.pk)
+            cache.delete(claim)
+            return _show_problem(request, partnership, draft, error)
+        _save_draft(request, partnership, {"created": str(risk.pk)})
+        messages.success(request, f"Risk {risk.reference} added.")
+        return redirect("risks:detail", risk.pk)
+    first_review = None
+    if not form.cleaned_data["next_review_date"]:
+        first_review = services.first_review_date(form.cleaned_data["review_frequency"])
     return render(
         request,
-        "risks/risk_form.jinja",
-        {"form": form, "partnership": partnership, "risk": None, **_scales()},
+        "risks/risk_check.jinja",
+        {
+            "form": form,
+            "partnership": partnership,
+            "steps": [(step, _step_url(partnership, step)) for step in RISK_STEPS],
+            "first_review": first_review,
+            **_scales(),
+        },
     )
 
 

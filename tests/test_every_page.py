@@ -68,10 +68,20 @@ def pages(objects):  # noqa: F811 - the route table's fixture
     return got
 
 
+# A step of a form in steps has the NHS back link instead of breadcrumbs, the one other way back
+# DESIGN §8 allows.
+FORM_STEPS = {"risks:create_step"}
+BACK_LINK = re.compile(r'class="nhsuk-back-link"')
+
+
 def test_every_page_below_the_home_has_breadcrumbs_and_no_other_way_back(pages):
     assert len(pages) > 40, sorted(pages)
     without, other_back = [], []
     for name, html in pages.items():
+        if name in FORM_STEPS:
+            if BACK_LINK.findall(html) != ['class="nhsuk-back-link"'] or BREADCRUMB.search(html):
+                other_back.append(name)
+            continue
         trail = BREADCRUMB.findall(html)
         if len(trail) != 1 or 'href="/"' not in trail[0]:
             without.append(name)

@@ -217,9 +217,18 @@ ROUTES: dict[str, Route] = {
         "GET":  "200 200 200 200 200 404 404 302"}),
     "risks:heat_map": Route(lambda o: f"{P}/{o.world.partnership.pk}/risks/heat-map/", {
         "GET":  "200 200 200 200 200 404 404 302"}),
+    # The old single page for a new risk: it starts the steps below (a redirect to the first).
     "risks:create": Route(lambda o: f"{P}/{o.world.partnership.pk}/risks/new/", {
+        "GET":  "302 302 403 302 403 404 404 302",
+        "POST": "302 302 403 302 403 404 404 302"}),
+    # A step of adding a risk (the first of three): an empty answer gets the form's errors back.
+    "risks:create_step": Route(lambda o: f"{P}/{o.world.partnership.pk}/risks/new/about/", {
         "GET":  "200 200 403 200 403 404 404 302",
         "POST": "200 200 403 200 403 404 404 302"}),
+    # "Check your answers": with no steps answered yet, it sends the person to the first step.
+    "risks:create_check": Route(lambda o: f"{P}/{o.world.partnership.pk}/risks/new/check/", {
+        "GET":  "302 302 403 302 403 404 404 302",
+        "POST": "302 302 403 302 403 404 404 302"}),
     "risks:comparison": Route(lambda o: f"{P}/{o.world.partnership.pk}/risk-appetite/", {
         "GET":  "200 200 200 200 200 404 404 302"}),
     "risks:detail": Route(lambda o: f"/risks/{o.risk.pk}/", {

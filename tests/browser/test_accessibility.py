@@ -66,7 +66,11 @@ PAGES = {
     "risk register": Screen("buddy_viewer", detail("risks:register")),
     "risk heat map": Screen("buddy_viewer", detail("risks:heat_map")),
     "risk": Screen("supported_pm", detail("risks:detail", "risk")),
-    "new risk with errors": Screen("buddy_pm", detail("risks:create"), submit_empty_form),
+    "new risk, first step, with errors": Screen(
+        "buddy_pm",
+        lambda t: reverse("risks:create_step", args=[t.partnership.pk, "about"]),
+        submit_empty_form,
+    ),
     "risk appetite comparison": Screen("regulator", detail("risks:comparison")),
     "objective progress": Screen(
         "buddy_pm",

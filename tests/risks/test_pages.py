@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from risks.forms import RISK_STEPS
 from risks.models import Risk, RiskAction, RiskAppetite
 from tests.conftest import PERSONAS, READERS, WRITERS
 from tests.risks.factories import RiskActionFactory, RiskAppetiteFactory, RiskFactory
@@ -32,8 +33,8 @@ READ_PAGES = [
     ("risks:comparison", "partnership"),
     ("risks:detail", "risk"),
 ]
+# Adding a risk, a step at a time, has its own tests (test_risk_steps.py).
 WRITE_PAGES = [
-    ("risks:create", "partnership"),
     ("risks:edit", "risk"),
     ("risks:action_create", "risk"),
     ("risks:action_edit", "action"),
@@ -166,22 +167,17 @@ def _form_data(world, **overrides):
     return data
 
 
-def test_adding_a_risk_redirects_to_it(world, as_user):
-    response = as_user(world.supported_pm).post(
-        reverse("risks:create", args=[world.partnership.pk]), _form_data(world)
-    )
-    risk = Risk.objects.get()
-    assert response.status_code == 302
-    assert response.url == reverse("risks:detail", args=[risk.pk])
-    assert (risk.reference, risk.current_score) == ("R-001", 12)
+def _add_risk_through_the_steps(client, world, data):
+    """Add a risk as a person does: each step's answers, then "Add risk" on the last page."""
+    for step in RISK_STEPS:
+        answers = {name: data[name] for name in step.fields if name in data}
+        url = reverse("risks:create_step", args=[world.partnership.pk, step.slug])
+        assert client.post(url, answers).status_code == 302
+    return client.post(reverse("risks:create_check", args=[world.partnership.pk]))
 
 
-def test_risk_form_shows_npsa_labels_and_descriptors(world, as_user):
-    text = (
-        as_user(world.buddy_pm)
-        .get(reverse("risks:create", args=[world.partnership.pk]))
-        .content.decode()
-    )
+def test_risk_form_shows_npsa_labels_and_descriptors(world, as_user, risk):
+    text = as_user(world.buddy_pm).get(reverse("risks:edit", args=[risk.pk])).content.decode()
     for label in ["1 – Rare", "5 – Almost certain", "1 – Negligible", "5 – Catastrophic"]:
         assert label in text
     assert "Will undoubtedly happen/recur, possibly frequently" in text
@@ -193,15 +189,14 @@ def _score_shown(text: str, kind: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
 
 
-def test_risk_form_shows_each_score_and_band_from_the_choices_without_javascript(world, as_user):
+def test_risk_form_shows_each_score_and_band_from_the_choices_without_javascript(
+    world, as_user, risk
+):
     client = as_user(world.buddy_pm)
-    url = reverse("risks:create", args=[world.partnership.pk])
-    blank = client.get(url).content.decode()
-    assert _score_shown(blank, "current") == (
-        "Score: not worked out until a likelihood and a consequence are chosen."
-    )
+    url = reverse("risks:edit", args=[risk.pk])
     # Sent back with a problem elsewhere: the scores of what was chosen are worked out.
-    text = client.post(url, _form_data(world, title="", target_consequence="")).content.decode()
+    data = _form_data(world, title="", target_consequence="", status="open")
+    text = client.post(url, data).content.decode()
     assert _score_shown(text, "inherent") == "Score: Extreme 16"
     assert _score_shown(text, "current") == "Score: High 12"
     assert _score_shown(text, "target") == (
@@ -216,12 +211,8 @@ def test_risk_form_shows_each_score_and_band_from_the_choices_without_javascript
     assert "js/risk-score" in text
 
 
-def test_risk_form_scores_are_short_inline_choices(world, as_user):
-    text = (
-        as_user(world.buddy_pm)
-        .get(reverse("risks:create", args=[world.partnership.pk]))
-        .content.decode()
-    )
+def test_risk_form_scores_are_short_inline_choices(world, as_user, risk):
+    text = as_user(world.buddy_pm).get(reverse("risks:edit", args=[risk.pk])).content.decode()
     assert text.count("nhsuk-radios--inline app-scale") == 6
     # The descriptors are said once, in "What the levels mean", not under each of 30 radios.
     assert "What the levels mean" in text
@@ -250,17 +241,17 @@ def test_editing_a_risk_shows_its_scores(world, as_user, risk):
     ],
 )
 def test_risk_form_refuses_bad_values_with_a_message_and_keeps_input(
-    world, as_user, overrides, message
+    world, as_user, risk, overrides, message
 ):
     response = as_user(world.buddy_pm).post(
-        reverse("risks:create", args=[world.partnership.pk]), _form_data(world, **overrides)
+        reverse("risks:edit", args=[risk.pk]), _form_data(world, status="open", **overrides)
     )
     text = response.content.decode()
     assert response.status_code == 200
     assert "<title>Error: " in text
     assert message in text
     assert 'value="Loss of key clinical leaders"' in text or overrides.get("title") == ""
-    assert not Risk.objects.exists()
+    assert Risk.objects.get().version == risk.version  # nothing saved
 
 
 def test_editing_a_risk_to_closed_needs_a_reason(world, as_user, risk):
@@ -460,7 +451,7 @@ def test_nothing_is_overdue_before_its_date(world, as_user):
 
 def test_risk_page_shows_history_with_who(world, as_user):
     client = as_user(world.buddy_pm)
-    client.post(reverse("risks:create", args=[world.partnership.pk]), _form_data(world))
+    _add_risk_through_the_steps(client, world, _form_data(world))
     risk = Risk.objects.get()
     client.post(
         reverse("risks:edit", args=[risk.pk]), _form_data(world, title="Renamed", status="open")
@@ -481,7 +472,7 @@ def test_partnership_page_links_to_the_register(world, as_user):
 
 def test_risk_history_names_a_changed_owner(world, as_user):
     client = as_user(world.buddy_pm)
-    client.post(reverse("risks:create", args=[world.partnership.pk]), _form_data(world))
+    _add_risk_through_the_steps(client, world, _form_data(world))
     risk = Risk.objects.get()
     client.post(
         reverse("risks:edit", args=[risk.pk]),
