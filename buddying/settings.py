@@ -454,10 +454,10 @@ else:
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "buddying_heartbeat_cache",
     }
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "heartbeat": _HEARTBEAT_CACHE,
-}
+# "shared" is the same store, for anything else every process must agree on (e.g. that an "Add
+# risk" is being handled). "default" stays as set above (CACHE_URL, or this process's memory).
+CACHES["heartbeat"] = _HEARTBEAT_CACHE
+CACHES["shared"] = _HEARTBEAT_CACHE
 
 # Every line once: Django's own default gives the "django" logger a console handler of its own
 # (with DEBUG on) on top of the root's, and Celery's worker replaces the root's handler but not

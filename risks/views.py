@@ -6,7 +6,7 @@ from uuid import uuid4
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -175,8 +175,8 @@ def risk_create(request, pk):
 # answers so far); ``services.risk_create`` judges them all again when the risk is added.
 
 STEPS_BY_SLUG = {step.slug: step for step in RISK_STEPS}
-# How long a draft's "Add risk" stays claimed (``cache.add``), so that a second press while the
-# first is still adding it cannot add the same risk twice.
+# How long a draft's "Add risk" stays claimed (``add`` in the cache every process shares), so that
+# a second press while the first is still adding it, in any web process, cannot add the risk twice.
 ADDING_CLAIM_SECONDS = 60 * 60
 
 
@@ -317,7 +317,7 @@ def risk_create_check(request, pk):
         return _show_problem(request, partnership, draft)
     if request.method == "POST":
         claim = f"risks:new:adding:{draft['token']}"
-        if not cache.add(claim, True, ADDING_CLAIM_SECONDS):
+        if not caches["shared"].add(claim, True, ADDING_CLAIM_SECONDS):
             messages.info(request, "That risk is already being added.")
             return redirect("risks:register", partnership.pk)
         try:
@@ -325,7 +325,7 @@ def risk_create_check(request, pk):
                 partnership=partnership, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            cache.delete(claim)
+            caches["shared"].delete(claim)
             return _show_problem(request, partnership, draft, error)
         _save_draft(request, partnership, {"created": str(risk.pk)})
         messages.success(request, f"Risk {risk.reference} added.")
