@@ -15,7 +15,9 @@ from typing import Any
 class Section:
     """``template`` (the section's page) and ``summary_template`` (its headline on the overview)
     are included with ``section_data`` set to ``data(partnership, user)``. ``title`` names it in the
-    sub-navigation; ``summary_data`` may give the overview something cheaper than ``data``."""
+    sub-navigation; ``summary_data`` may give the overview something cheaper than ``data``. A
+    ``paged`` section lists rows a page at a time: its ``data`` also takes ``page``, the page
+    number asked for (``?page=``, unchecked), so no section page renders an unbounded list."""
 
     name: str
     template: str
@@ -24,6 +26,7 @@ class Section:
     title: str = ""
     summary_template: str | None = None
     summary_data: Callable[[Any, Any], Any] | None = None
+    paged: bool = False
 
     @property
     def label(self) -> str:
@@ -55,14 +58,17 @@ def get(name: str) -> Section | None:
     return _SECTIONS.get(name)
 
 
-def render(section: Section, partnership, user, *, summary: bool = False) -> RenderedSection:
-    source = section.summary_data if summary and section.summary_data else section.data
+def render(
+    section: Section, partnership, user, *, summary: bool = False, page: str | None = None
+) -> RenderedSection:
+    if summary and section.summary_data:
+        data = section.summary_data(partnership, user)
+    elif section.paged:
+        data = section.data(partnership, user, page=page)
+    else:
+        data = section.data(partnership, user)
     return RenderedSection(
-        section.name,
-        section.label,
-        section.template,
-        section.summary_template,
-        source(partnership, user),
+        section.name, section.label, section.template, section.summary_template, data
     )
 
 

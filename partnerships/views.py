@@ -158,7 +158,9 @@ def partnership_section(request, pk, name):
         "partnerships/partnership_section.jinja",
         {
             "partnership": partnership,
-            "section": sections.render(section, partnership, request.user),
+            "section": sections.render(
+                section, partnership, request.user, page=request.GET.get("page")
+            ),
             "today": timezone.localdate(),
             "subnav": _subnav(partnership, name),
         },

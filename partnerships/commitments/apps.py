@@ -18,7 +18,10 @@ class CommitmentsConfig(AppConfig):
                 title="Delivery",
                 template="commitments/_section.jinja",
                 summary_template="commitments/_summary.jinja",
-                data=lambda partnership, user: selectors.commitment_summary(partnership, user=user),
+                data=lambda partnership, user, page: selectors.commitment_summary(
+                    partnership, user=user, page=page
+                ),
+                paged=True,
                 summary_data=lambda partnership, user: selectors.commitment_headline(
                     partnership, user=user
                 ),

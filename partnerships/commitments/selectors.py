@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import chain
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     CharField,
@@ -264,16 +265,11 @@ class CommitmentSummary:
     committable_organisation_ids: frozenset[str]
     headline: str
     totals: list[FigureRow] = ()  # the whole partnership, one row per unit
+    page: Page | None = None  # the page of commitments listed (``commitments`` are its rows)
 
     @property
     def can_add(self) -> bool:
         return bool(self.committable_organisation_ids)
-
-
-def _headline(commitments: list) -> str:
-    started = [c for c in commitments if c.rag != Rag.GREY]
-    on_track = sum(1 for c in started if c.rag == Rag.GREEN)
-    return _headline_of(len(commitments), len(started), on_track)
 
 
 def _headline_of(planned: int, started: int, on_track: int) -> str:
@@ -286,42 +282,53 @@ def _headline_of(planned: int, started: int, on_track: int) -> str:
     return f"{on_track} of {started} commitments under way are on track"
 
 
+def _counted_headline(queryset: QuerySet[Commitment], today: date) -> str:
+    counts = with_figures(queryset, today).aggregate(
+        planned=Count("pk"),
+        started=Count("pk", filter=~Q(rag=Rag.GREY)),
+        on_track=Count("pk", filter=Q(rag=Rag.GREEN)),
+    )
+    return _headline_of(counts["planned"], counts["started"], counts["on_track"])
+
+
 def commitment_headline(partnership: Partnership, user=None) -> CommitmentSummary:
     """The delivery headline on a partnership's overview: the headline and the totals per unit,
     counted in the database in two queries, with no row per commitment (the section's own page
     has those)."""
     today = timezone.localdate()
     queryset = Commitment.objects.filter(partnership=partnership)
-    counts = with_figures(queryset, today).aggregate(
-        planned=Count("pk"),
-        started=Count("pk", filter=~Q(rag=Rag.GREY)),
-        on_track=Count("pk", filter=Q(rag=Rag.GREEN)),
-    )
     return CommitmentSummary(
         today=today,
         commitments=[],
         by_party=[],
         by_category=[],
         committable_organisation_ids=frozenset(),
-        headline=_headline_of(counts["planned"], counts["started"], counts["on_track"]),
+        headline=_counted_headline(queryset, today),
         totals=[
             _figure_row(CommitmentUnit(row["unit"]).label, row) for row in _rollup(queryset, today)
         ],
     )
 
 
-def commitment_summary(partnership: Partnership, user=None) -> CommitmentSummary:
-    """The commitments section of a partnership page, in four queries whatever its size.
+SECTION_PAGE_SIZE = 50
+
+
+def commitment_summary(partnership: Partnership, user=None, page=None) -> CommitmentSummary:
+    """The commitments section of a partnership page: one page of its commitments (``page``,
+    ``SECTION_PAGE_SIZE`` at a time) and the figures of them all, counted in the database in a
+    fixed number of queries whatever its size.
 
     The caller has already checked the person may see the partnership.
     """
     today = timezone.localdate()
     queryset = Commitment.objects.filter(partnership=partnership)
-    commitments = list(
+    listed = Paginator(
         with_figures(queryset.select_related("organisation"), today).order_by(
             "organisation__name", "reference"
-        )
-    )
+        ),
+        SECTION_PAGE_SIZE,
+    ).get_page(page)
+    commitments = list(listed.object_list)
     rollups = commitment_rollups(queryset, today)
     totals = [
         _figure_row(CommitmentUnit(row["unit"]).label, row) for row in _rollup(queryset, today)
@@ -340,8 +347,9 @@ def commitment_summary(partnership: Partnership, user=None) -> CommitmentSummary
         by_party=rollups["by_party"],
         by_category=rollups["by_category"],
         committable_organisation_ids=committable,
-        headline=_headline(commitments),
+        headline=_counted_headline(queryset, today),
         totals=totals,
+        page=listed,
     )
 
 

@@ -441,8 +441,9 @@ def test_summary_runs_a_fixed_number_of_queries_whatever_the_size(
     def summary():
         partnership = Partnership.objects.prefetch_related("parties").get(pk=world.partnership.pk)
         access.forget_memberships(world.buddy_pm)
-        # The person's memberships, the commitments, the three roll-ups (party, category, unit).
-        with django_assert_num_queries(5):
+        # The person's memberships, the count and the page of commitments, the three roll-ups
+        # (party, category, unit) and the headline's counts.
+        with django_assert_num_queries(7):
             return selectors.commitment_summary(partnership, user=world.buddy_pm)
 
     assert len(summary().commitments) == 1
@@ -458,6 +459,36 @@ def test_summary_runs_a_fixed_number_of_queries_whatever_the_size(
     assert len(result.commitments) == 13
     assert result.can_add
     assert result.headline == "0 of 13 commitments under way are on track"
+
+
+def test_the_section_lists_its_commitments_a_page_at_a_time_with_figures_of_them_all(
+    world, commitment, as_user, monkeypatch
+):
+    monkeypatch.setattr(selectors, "SECTION_PAGE_SIZE", 2)
+    for number in range(4):
+        CommitmentFactory(
+            partnership=world.partnership,
+            organisation=world.buddy,
+            reference=f"C-{number + 2:04d}",
+        )
+    first = selectors.commitment_summary(world.partnership, page="1")
+    last = selectors.commitment_summary(world.partnership, page="3")
+    listed = [c.reference for c in first.commitments + last.commitments]
+    assert listed == ["C-0001", "C-0002", "C-0005"]
+    # The headline and roll-ups are of every commitment, whichever page is shown.
+    assert (
+        first.headline == last.headline == selectors.commitment_headline(world.partnership).headline
+    )
+    assert first.by_party == last.by_party and sum(row.commitments for row in first.by_party) == 5
+    # Not a number, or past the end: a page that exists.
+    assert selectors.commitment_summary(world.partnership, page="x").page.number == 1
+    assert selectors.commitment_summary(world.partnership, page="99").page.number == 3
+
+    url = f"/partnerships/{world.partnership.pk}/sections/commitments/"
+    page = as_user(world.buddy_viewer).get(url, {"page": 2}).content.decode()
+    assert "Each commitment (5), 3 to 4 shown" in page
+    assert 'href="?page=1"' in page and 'href="?page=3"' in page
+    assert "C-0003" in page and "C-0001" not in page
 
 
 def test_the_overview_headline_counts_in_the_database_what_the_section_lists(
