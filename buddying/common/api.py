@@ -14,7 +14,9 @@ from django import forms
 from django.core.exceptions import FieldError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
 from django_filters import fields as filter_fields
 from django_filters import rest_framework as filters
@@ -253,6 +255,19 @@ class CSVExportMixin:
             # Plain rows through one row function: no model instance and no serializer per row,
             # and each column's formatter chosen once, so a million rows take seconds.
             lookups, formatters = plan
+            if connections[queryset.db].vendor == "postgresql":
+                # An id read as PostgreSQL's text of it (the same text str() of a UUID gives)
+                # skips building a UUID object per cell: a third of a delivery row's cost.
+                texts = {
+                    f"_csv_text_{index}": Cast(lookup, output_field=CharField())
+                    for index, (lookup, format_) in enumerate(zip(lookups, formatters, strict=True))
+                    if format_ is _UUID_CELL
+                }
+                queryset = queryset.annotate(**texts)
+                lookups = [
+                    f"_csv_text_{index}" if format_ is _UUID_CELL else lookup
+                    for index, (lookup, format_) in enumerate(zip(lookups, formatters, strict=True))
+                ]
             source = queryset.values_list(*lookups)
 
             def row(values) -> list[str]:
@@ -321,11 +336,15 @@ _PLAIN_FIELDS = (
 )
 
 
+# The formatter of an id written as DRF writes a UUID (``str``, the hyphenated hex).
+_UUID_CELL = plain_cell(str)
+
+
 def _formatter(field) -> Callable[[object], str]:
     """The formatter of one column read from ``values_list()``: what ``field`` would write."""
     cell = field.to_representation
     if isinstance(field, serializers.UUIDField) and field.uuid_format == "hex_verbose":
-        return plain_cell(str)
+        return _UUID_CELL
     if isinstance(field, serializers.DateTimeField):
         return plain_cell(_datetime_cell(field)) if _iso(field, "DATETIME") else text_cell(cell)
     if isinstance(field, serializers.DateField):

@@ -53,6 +53,8 @@ CSV_BLOCK_ROWS = 500
 def text_cell(cell: Callable = str) -> Callable[[object], str]:
     """A column's formatter for text: ``""`` for ``None``, else ``cell(value)`` through
     ``safe_cell``. Any column whose text a person wrote or could have written is one of these."""
+    if cell is str:
+        return safe_cell  # it writes None as "" and text through str() itself
 
     def formatter(value) -> str:
         return "" if value is None else safe_cell(cell(value))
