@@ -100,6 +100,10 @@ def test_only_the_requester_reads_an_export(world, deliveries, api_as, as_user, 
     assert api.get(f"{A}{data['id']}/").status_code == expected
     assert api.get(f"{A}{data['id']}/download/csv/").status_code == expected
     assert as_user(user).get(f"/reports/{data['id']}/download/csv/").status_code == expected
+    page = as_user(user).get(f"/reports/{data['id']}/")
+    assert page.status_code == expected
+    if expected == 200:
+        assert b"Export of deliveries" in page.content
     listed = {row["id"] for row in api.get(A).json()["results"]}
     assert (data["id"] in listed) == (expected == 200)
 
