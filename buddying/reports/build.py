@@ -306,6 +306,9 @@ def scope_label(request: ReportRequest) -> str:
 
 
 def title_for(request: ReportRequest) -> str:
+    if request.kind == ReportKind.EXPORT:
+        filters = ", ".join(f"{key}={value}" for key, value in request.export_filters.items())
+        return f"Export of {request.export_list}" + (f" ({filters})" if filters else "")[:250]
     return f"{request.get_kind_display()}: {scope_label(request)}"
 
 

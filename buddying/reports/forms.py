@@ -21,7 +21,8 @@ class PartnershipChoiceField(forms.ModelChoiceField):
 class ReportRequestForm(NhsFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label="Which report?",
-        choices=ReportKind.choices,
+        # An export is asked for through the API (a list and its filters), not this form.
+        choices=[c for c in ReportKind.choices if c[0] != ReportKind.EXPORT],
         widget=forms.RadioSelect,
         error_messages={"required": "Select which report you want"},
     )
@@ -55,5 +56,5 @@ class ReportRequestForm(NhsFormMixin, forms.Form):
         self.fields["organisation"].queryset = selectors.organisations_for_portfolio(user)
         if not access.is_regulator(user):
             self.fields["kind"].choices = [
-                c for c in ReportKind.choices if c[0] != ReportKind.SYSTEM_MONTHLY
+                c for c in self.fields["kind"].choices if c[0] != ReportKind.SYSTEM_MONTHLY
             ]

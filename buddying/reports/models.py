@@ -15,7 +15,7 @@ def _upload_to(instance, filename: str) -> str:
 
 
 class ReportRequest(TimeStampedModel):
-    """One summary report: its kind and scope (a partnership, an organisation or the whole system),
+    """One summary report, or one queued export of an API list: its kind and scope (a partnership, an organisation or the whole system),
     its period, who asked (nobody for a scheduled one) and its status.
 
     The status changes only in ``buddying.reports.services`` (a conditional UPDATE claims it, so
@@ -60,6 +60,12 @@ class ReportRequest(TimeStampedModel):
     pdf_file = models.FileField(upload_to=_upload_to, blank=True, editable=False)
     xlsx_file = models.FileField(upload_to=_upload_to, blank=True, editable=False)
     csv_file = models.FileField(upload_to=_upload_to, blank=True, editable=False)
+    # An export (kind "export"): the API list it is of (its path under /api/v1/, e.g.
+    # "deliveries"), the filters it was asked with (the list's query parameters), and how many
+    # rows its file has once built. Its period is the day it was asked for.
+    export_list = models.CharField(max_length=50, blank=True, editable=False)
+    export_filters = models.JSONField(default=dict, blank=True, editable=False)
+    row_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -78,7 +84,7 @@ class ReportRequest(TimeStampedModel):
                         organisation__isnull=False,
                     )
                     | Q(
-                        kind=ReportKind.SYSTEM_MONTHLY,
+                        kind__in=[ReportKind.SYSTEM_MONTHLY, ReportKind.EXPORT],
                         partnership__isnull=True,
                         organisation__isnull=True,
                     )

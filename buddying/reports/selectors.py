@@ -5,7 +5,9 @@ A report is readable by exactly those who may see all of its data:
   regulators), as ``partnerships.access.visible`` says;
 - an organisation's monthly portfolio: its own members (they see every partnership it is a party
   to) and regulators;
-- the system-wide summary: regulators.
+- the system-wide summary: regulators;
+- an export: only the person who asked (its rows are those they could see), while they are still
+  a member of an organisation.
 Anyone else gets 404, whoever asked for the report.
 """
 
@@ -28,15 +30,22 @@ def reports_visible_to(user) -> QuerySet[ReportRequest]:
     reports = ReportRequest.objects.select_related("partnership", "organisation", "requested_by")
     if not access.memberships_of(user):
         return reports.none()
+    own_export = Q(kind=ReportKind.EXPORT, requested_by=user)
     if access.is_regulator(user):
-        return reports
+        return reports.filter(~Q(kind=ReportKind.EXPORT) | own_export)
     visible_partnership = Exists(
         access.visible(Partnership, user).filter(pk=OuterRef("partnership_id"))
     )
     return reports.filter(
         Q(kind=ReportKind.PARTNERSHIP_WEEKLY) & Q(visible_partnership)
         | Q(kind=ReportKind.ORGANISATION_MONTHLY, organisation_id__in=_own_organisation_ids(user))
+        | own_export
     )
+
+
+def may_export(user) -> bool:
+    """Whether the person may queue an export (and so read it back): any member."""
+    return bool(access.memberships_of(user))
 
 
 def may_request(user, *, kind: str, partnership=None, organisation=None) -> bool:

@@ -10,16 +10,19 @@ UPDATE. A duplicate message for a report already being built, or built, changes 
 
 import datetime as dt
 import logging
+import tempfile
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
+from rest_framework.exceptions import APIException
 
-from buddying.reports import build, render, selectors
+from buddying.reports import build, exports, render, selectors
 from buddying.reports.choices import ReportKind, ReportStatus
 from buddying.reports.models import ReportRequest
 from partnerships.choices import PartnershipStatus
@@ -31,6 +34,7 @@ logger = logging.getLogger(__name__)
 # CELERY_TASK_TIME_LIMIT, so a build still running is never started twice.
 LEASE = dt.timedelta(minutes=20)
 MAX_PERIOD_DAYS = 366
+EXPORT_SPOOL_BYTES = 8 * 1024 * 1024
 # A build whose worker died this many times (each death redelivers the message: acks_late and
 # reject_on_worker_lost) is not tried again: the report fails with INTERRUPTED as its reason.
 MAX_ATTEMPTS = 3
@@ -162,6 +166,33 @@ def report_request(
     return report
 
 
+@transaction.atomic
+def export_request(*, by, list_name, filters=None) -> ReportRequest:
+    """Queue a CSV export of the API list ``list_name`` with ``filters`` for a person: what their
+    ``GET /api/v1/<list_name>/?<filters>&format=csv`` would stream, written to a file by a worker.
+    The list, the person's permission to read it (403) and the filters (400, keyed by the filter)
+    are checked now, so a bad request queues nothing; the rows are read when it is built, through
+    the access policy, as the person who asked."""
+    filters = {} if filters is None else filters
+    if not selectors.may_export(by):
+        raise Http404("Not found.")  # they could never read the file back
+    exports.list_view(list_name, by, filters)
+    today = timezone.localdate()
+    report = ReportRequest(
+        kind=ReportKind.EXPORT,
+        export_list=list_name,
+        export_filters=filters,
+        period_start=today,
+        period_end=today,
+        requested_by=by,
+    )
+    report.title = build.title_for(report)
+    report.full_clean()
+    report.save()
+    _enqueue(report)
+    return report
+
+
 def _enqueue(report: ReportRequest) -> None:
     from buddying.reports.tasks import build_report
 
@@ -283,6 +314,8 @@ def report_build(*, report_id, task_id: str, today: dt.date | None = None) -> Re
     report = ReportRequest.objects.select_related(
         "partnership", "organisation", "requested_by"
     ).get(pk=report_id)
+    if report.kind == ReportKind.EXPORT:
+        return _export_build(report, task_id=task_id)
     try:
         built = build.build(report, today)
         document = render.document_html(built)
@@ -307,6 +340,39 @@ def report_build(*, report_id, task_id: str, today: dt.date | None = None) -> Re
     )
     # The digest tells the people a weekly summary is for (buddying/reports/reminders.py).
     return ReportRequest.objects.get(pk=report_id)
+
+
+def _export_build(report: ReportRequest, *, task_id: str) -> ReportRequest:
+    """Write the export's CSV as the person who asked, then mark it done with its row count."""
+    if report.requested_by is None:
+        report_fail(
+            report_id=report.pk, task_id=task_id, reason="The person who asked has been removed."
+        )
+        return ReportRequest.objects.get(pk=report.pk)
+    path = f"reports/{report.pk}/{report.export_list}.csv"
+    # In memory while small, then on disk: a million rows are a few hundred MB.
+    with tempfile.SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES) as handle:
+        try:
+            count = exports.write_export(
+                report.export_list, report.requested_by, report.export_filters, handle
+            )
+        except (ValidationError, APIException, Http404, DjangoPermissionDenied):
+            # Allowed when asked, but no longer (a membership ended): nothing is written.
+            report_fail(
+                report_id=report.pk,
+                task_id=task_id,
+                reason="You may no longer export this list with these filters. Ask for it again.",
+            )
+            return ReportRequest.objects.get(pk=report.pk)
+        handle.seek(0)
+        if default_storage.exists(path):
+            default_storage.delete(path)
+        saved = default_storage.save(path, File(handle))
+    now = timezone.now()
+    ReportRequest.objects.filter(pk=report.pk, status=ReportStatus.RUNNING, task_id=task_id).update(
+        status=ReportStatus.DONE, finished_at=now, csv_file=saved, row_count=count, updated_at=now
+    )
+    return ReportRequest.objects.get(pk=report.pk)
 
 
 @transaction.atomic

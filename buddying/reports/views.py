@@ -91,7 +91,11 @@ def file_response(report: ReportRequest, fmt: str) -> FileResponse:
     response = FileResponse(
         stored.open("rb"),
         as_attachment=True,
-        filename=f"buddying-report-{report.period_end.isoformat()}-{str(report.pk)[:8]}.{fmt}",
+        filename=(
+            f"buddying-{report.export_list}-{report.period_end.isoformat()}-{str(report.pk)[:8]}.csv"
+            if report.export_list
+            else f"buddying-report-{report.period_end.isoformat()}-{str(report.pk)[:8]}.{fmt}"
+        ),
         content_type=CONTENT_TYPES[fmt],
     )
     return response

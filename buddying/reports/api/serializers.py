@@ -18,6 +18,15 @@ class ReportSerializer(serializers.ModelSerializer):
         source="requested_by.username", read_only=True, allow_null=True, default=None
     )
     files = serializers.SerializerMethodField()
+    list = serializers.CharField(
+        source="export_list", read_only=True, help_text="An export's API list; empty otherwise."
+    )
+    filters = serializers.DictField(
+        source="export_filters", read_only=True, help_text="An export's filters."
+    )
+    row_count = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="An export's rows, once it is done."
+    )
 
     class Meta:
         model = ReportRequest
@@ -36,6 +45,9 @@ class ReportSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
             "files",
+            "list",
+            "filters",
+            "row_count",
             "created_at",
             "updated_at",
         ]
@@ -56,13 +68,28 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportCreateSerializer(serializers.Serializer):
     """Ask for a report. ``partnership`` for a weekly partnership summary, ``organisation`` (ODS
-    code) for a monthly portfolio; the period defaults to the last complete week or month."""
+    code) for a monthly portfolio; the period defaults to the last complete week or month.
+
+    ``{"kind": "export", "list": "deliveries", "filters": {"date_from": "2026-04-01"}}`` queues
+    the CSV of an API list (its path under ``/api/v1/``) with its filters (the list's query
+    parameters): the rows ``GET /api/v1/deliveries/?date_from=2026-04-01&format=csv`` would give
+    the caller, written to a file. A list that does not export, an unknown filter or a bad value
+    is a 400 and queues nothing."""
 
     kind = serializers.ChoiceField(choices=ReportKind.choices)
     partnership = serializers.UUIDField(required=False, allow_null=True)
     organisation = serializers.CharField(required=False, allow_null=True, max_length=10)
     period_start = serializers.DateField(required=False, allow_null=True)
     period_end = serializers.DateField(required=False, allow_null=True)
+    list = serializers.CharField(required=False, max_length=50, help_text="For an export.")
+    filters = serializers.DictField(
+        required=False, help_text="For an export: the list's filters, by name."
+    )
+
+    def validate(self, attrs):
+        if attrs.get("kind") == ReportKind.EXPORT and not attrs.get("list"):
+            raise serializers.ValidationError({"list": "Choose the list to export."})
+        return attrs
 
     def validate_partnership(self, value):
         if value is None:

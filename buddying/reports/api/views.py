@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from buddying.common.api import UUID_REGEX
 from buddying.reports import selectors, services, views
+from buddying.reports.choices import ReportKind
 
 from .serializers import ReportCreateSerializer, ReportSerializer
 
@@ -23,7 +24,10 @@ class ReportViewSet(
 ):
     """Summary reports. POST queues one for the caller (any member who may see all of its data;
     the system-wide summary is for regulators); watch ``status`` until it is ``done`` (then
-    ``files`` links the HTML, PDF, XLSX and CSV) or ``failed`` (then ``failure_reason`` says why)."""
+    ``files`` links the HTML, PDF, XLSX and CSV) or ``failed`` (then ``failure_reason`` says why).
+
+    ``kind: export`` queues the CSV of an API list too long to stream in one request; only the
+    person who asked may read it, and ``files.csv`` links the file once ``status`` is ``done``."""
 
     serializer_class = ReportSerializer
     lookup_value_regex = UUID_REGEX
@@ -42,7 +46,15 @@ class ReportViewSet(
     def create(self, request, *args, **kwargs):
         serializer = ReportCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        report = services.report_request(by=request.user, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        if data["kind"] == ReportKind.EXPORT:
+            report = services.export_request(
+                by=request.user, list_name=data["list"], filters=data.get("filters") or {}
+            )
+        else:
+            data.pop("list", None)
+            data.pop("filters", None)
+            report = services.report_request(by=request.user, **data)
         return Response(
             ReportSerializer(report, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
