@@ -24,6 +24,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -65,7 +66,24 @@ class AttentionItem:
 
 
 def _item(key: str, singular: str, plural: str, queryset: QuerySet) -> AttentionItem:
-    return AttentionItem(key, singular, plural, queryset.count(), list(queryset[:ROWS]))
+    """The first ``ROWS`` of ``queryset`` and how many there are, in two queries: the first rows'
+    ids with the total beside them (a window count over the same narrow scan), then those rows
+    (none when there are none). At national scale a typical trust user's 40 partnerships hold
+    5,000 risks and 10,000 open actions; a ``COUNT`` and a ``LIMIT`` of the full, joined rows read
+    them twice and carried every wide row through the sort (issue 15)."""
+    first = list(
+        queryset.annotate(attention_total=Window(Count("pk"))).values_list("pk", "attention_total")[
+            :ROWS
+        ]
+    )
+    by_pk = queryset.in_bulk([pk for pk, _ in first])
+    return AttentionItem(
+        key,
+        singular,
+        plural,
+        first[0][1] if first else 0,
+        [by_pk[pk] for pk, _ in first],
+    )
 
 
 def _executive_party(user, partnership_ref: str = "partnership_id") -> QuerySet[Party]:

@@ -175,3 +175,67 @@ def test_every_error_summary_link_focuses_its_field(name, things, page, sign_in)
     for i, href in enumerate(hrefs):
         links.nth(i).click()
         assert page.evaluate("document.activeElement.id") == href.removeprefix("#"), href
+
+
+@pytest.fixture
+def busy(world):
+    """The ``world`` with something in every list of the home page's "Needs your attention" for
+    the buddy's programme manager, and a register of more than one page."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tests.commitments.factories import CommitmentFactory
+    from tests.risks.factories import RiskActionFactory, RiskAppetiteFactory, RiskFactory
+
+    today = timezone.localdate()
+    world.partnership.status = "active"
+    world.partnership.save()
+    RiskAppetiteFactory(organisation=world.buddy, category="strategic", tolerance=4)
+    risk = RiskFactory(
+        partnership=world.partnership,
+        owner=world.buddy_pm,
+        category="strategic",
+        current_likelihood=5,
+        current_consequence=5,
+        next_review_date=today - timedelta(days=10),
+    )
+    RiskActionFactory(risk=risk, owner=world.buddy_pm, due_date=today - timedelta(days=5))
+    CommitmentFactory(
+        partnership=world.partnership,
+        organisation=world.buddy,
+        planned_quantity=Decimal("100"),
+        start_date=today - timedelta(days=90),
+        end_date=today + timedelta(days=270),
+    )
+    for index in range(55):
+        RiskFactory(partnership=world.partnership, owner=world.buddy_exec, title=f"Risk {index}")
+    return world
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        lambda w: reverse("dashboard"),
+        lambda w: reverse("risks:register", args=[w.partnership.pk]) + "?sort=title&page=2",
+    ],
+    ids=["home with every attention list", "risk register page 2"],
+)
+def test_plain_loop_tables_have_no_wcag_22_aa_violations(path, busy, page, sign_in):
+    """The home's attention tables and the register are drawn by macros/plain.jinja."""
+    sign_in(busy.buddy_pm)
+    response = page.goto(path(busy))
+    assert response.status == 200
+    tables = page.locator("table.nhsuk-table")
+    assert tables.count() >= 1
+    if "risks" in page.url:
+        assert page.locator("nav.nhsuk-pagination").count() == 1
+    else:  # every attention table is there: reviews, actions, behind plan, appetite, to log
+        for key in ("risk-reviews", "risk-actions", "behind", "appetite", "to-log"):
+            assert page.locator(f"#{key} table").count() == 1, key
+
+    violations = axe_violations(page)
+
+    assert violations == [], describe(violations)
+    assert page.problems == []

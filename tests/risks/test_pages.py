@@ -3,6 +3,7 @@
 import re
 from datetime import date
 from html import unescape
+from urllib.parse import parse_qs
 
 import pytest
 import time_machine
@@ -372,6 +373,53 @@ def test_register_filters_by_category_band_owner_and_outside_appetite(world, as_
     assert _titles(outside) == ["Money"]
     assert "Outside appetite for Royal Free London NHS Foundation Trust" in _text(outside)
     assert _titles(client.get(url + "?likelihood=5&consequence=5")) == ["Money"]
+
+
+def _page_titles(response) -> list[str]:
+    return re.findall(
+        r'aria-hidden="true">Title </span><span>([^<]+)</span>', response.content.decode()
+    )
+
+
+def _pagination_links(response) -> list[str]:
+    html = response.content.decode()
+    nav = html[html.find('<nav class="nhsuk-pagination"') :]
+    return [unescape(href) for href in re.findall(r'href="(\?[^"]*)"', nav[: nav.find("</nav>")])]
+
+
+def test_register_pages_50_risks_at_a_time_keeping_its_sort_and_filters(world, as_user):
+    for index in range(55):
+        _scored(world, f"Fin {index:02}", 1 + index % 5, 1 + index % 3, category="financial")
+    for index in range(5):
+        _scored(world, f"Strat {index}", 5, 5, category="strategic")
+    client = as_user(world.buddy_viewer)
+    url = reverse("risks:register", args=[world.partnership.pk])
+
+    first = client.get(url + "?category=financial&sort=title")
+    assert _page_titles(first) == [f"Fin {index:02}" for index in range(50)]
+    assert "Risks (55)" in _text(first)
+    (next_link,) = _pagination_links(first)
+    assert parse_qs(next_link[1:]) == {"category": ["financial"], "sort": ["title"], "page": ["2"]}
+
+    second = client.get(url + next_link)
+    assert _page_titles(second) == [f"Fin {index:02}" for index in range(50, 55)]
+    assert "Risks (55)" in _text(second)
+    (previous_link,) = _pagination_links(second)
+    assert parse_qs(previous_link[1:]) == {
+        "category": ["financial"],
+        "sort": ["title"],
+        "page": ["1"],
+    }
+    # The sort links keep the filters, and the filter form keeps the sort.
+    assert "?category=financial&amp;sort=reference" in second.content.decode()
+    assert '<input type="hidden" name="sort" value="title">' in second.content.decode()
+
+    # Without filters: 60 risks, the second page holds the last ten of the chosen order.
+    descending = client.get(url + "?sort=-title&page=2")
+    assert _page_titles(descending) == [f"Fin {index:02}" for index in range(9, -1, -1)]
+    # A page past the end shows the last page; nonsense shows the first.
+    assert _page_titles(client.get(url + "?sort=-title&page=9")) == _page_titles(descending)
+    assert _page_titles(client.get(url + "?sort=-title&page=x"))[0] == "Strat 4"
 
 
 def test_heat_map_counts_open_risks_per_cell_and_links_to_them(world, as_user):
