@@ -10,8 +10,8 @@ user (``bench-trust``) and as a regulator (``bench-regulator``), and prints meas
 - queries per list with 1 and 500 rows (in-process, Django's test client);
 - deep pages and ``commitments/?rag=red`` as the regulator;
 - CSV exports: rows, first byte, total time and the serving worker's memory growth;
-- pages: each role's home, the largest partnership's page (and its size), its risk register,
-  appetite comparison and largest commitment.
+- pages: each role's home, the largest partnership's page (and its size), each of its section
+  pages, its risk register, appetite comparison and largest commitment.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/buddying_bench \\
         .venv/bin/python scripts/benchmark_national.py [--requests 30] [--skip-exports] \\
@@ -395,8 +395,17 @@ def main():
                     "p95 ≤ 150 ms",
                     home["p95"] <= 150,
                 )
+            from partnerships import sections as partnership_sections
+
             for label, path in (
                 ("largest partnership's page", f"/partnerships/{largest}/"),
+                *(
+                    (
+                        f"its {section.label.lower()} section",
+                        f"/partnerships/{largest}/sections/{section.name}/",
+                    )
+                    for section in partnership_sections.registered()
+                ),
                 ("its risk register", f"/partnerships/{largest}/risks/"),
                 ("its appetite comparison", f"/partnerships/{largest}/risk-appetite/"),
                 ("its largest commitment", f"/partnerships/commitments/{biggest_commitment}/"),
