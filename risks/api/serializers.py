@@ -40,6 +40,7 @@ class RiskBriefSerializer(serializers.Serializer):
 
 class ActionSerializer(ModelSerializer):
     risk = RiskBriefSerializer(read_only=True)
+    partnership = RiskPartnershipBriefSerializer(read_only=True)
     owner = RiskPersonSerializer(read_only=True)
     overdue = serializers.BooleanField(read_only=True)
 
@@ -48,6 +49,7 @@ class ActionSerializer(ModelSerializer):
         fields = [
             "id",
             "risk",
+            "partnership",
             "description",
             "owner",
             "due_date",
@@ -67,7 +69,9 @@ class ActionCSVSerializer(ActionSerializer):
 
 class ActionInRiskSerializer(ActionSerializer):
     class Meta(ActionSerializer.Meta):
-        fields = [name for name in ActionSerializer.Meta.fields if name != "risk"]
+        fields = [
+            name for name in ActionSerializer.Meta.fields if name not in {"risk", "partnership"}
+        ]
         read_only_fields = fields
 
 
