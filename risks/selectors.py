@@ -346,13 +346,21 @@ def compare_category(
     )
 
 
+# The comparison (page and API) shows the highest-scoring risks outside an appetite, with the count
+# of all of them; the register (and ``risks/?outside_appetite=true``) lists them all.
+COMPARISON_RISKS = 25
+
+
 def appetite_comparison(user, partnership: Partnership, limit: int | None = None) -> Comparison:
     """The parties' appetites side by side per category, and the risks outside any of them
     (the ``limit`` highest-scoring if given, with the count of all of them).
 
-    ``partnership`` must come from a visible queryset with its parties prefetched. Four
-    queries whatever the number of risks: appetites, the risks' count, the risks, and the
-    organisations they exceed.
+    ``partnership`` must come from a visible queryset with its parties (and their organisations)
+    prefetched. Two queries whatever the number of risks: the appetites, then the risks (and
+    their count). With the parties' appetites in hand, "outside any party's appetite" is a
+    plain condition per category (the score above the lowest tolerance set for it), so the
+    risks are read from the partnership's own rows without a subquery per risk, and each risk's
+    ``outside_appetite_for`` is worked out here rather than read again.
     """
     parties = list(partnership.parties.all())
     found = {
@@ -368,13 +376,29 @@ def appetite_comparison(user, partnership: Partnership, limit: int | None = None
         )
         for category in RiskCategory.values
     ]
+    lowest: dict[str, int] = {}
+    for (_, category), appetite in found.items():
+        lowest[category] = min(appetite.tolerance, lowest.get(category, appetite.tolerance))
+    above_lowest = Q(pk__in=[])
+    for category, tolerance in lowest.items():
+        # The same rule as ``outside_appetite_q`` (``matrix.tolerance_exceeded_by``).
+        above_lowest |= Q(category=category, **{"current_score__gt": tolerance})
     outside = (
-        risk_list(user)
-        .filter(partnership=partnership)
-        .filter(outside_appetite_q())
+        Risk.objects.filter(partnership=partnership, status=RiskStatus.OPEN)
+        .filter(above_lowest)
         .order_by("-current_score", "number")
     )
-    risks_outside = attach_outside_appetite(list(outside if limit is None else outside[:limit]))
+    risks_outside = list(outside if limit is None else outside[:limit])
+    by_name = sorted(parties, key=lambda party: party.organisation.name)
+    for risk in risks_outside:
+        risk.outside_appetite_for = [
+            party.organisation
+            for party in by_name
+            if (party.organisation_id, risk.category) in found
+            and matrix.outside_tolerance(
+                risk.current_score, found[(party.organisation_id, risk.category)].tolerance
+            )
+        ]
     return Comparison(
         partnership=partnership,
         parties=parties,

@@ -5,7 +5,10 @@ gives the same field-keyed messages as the forms (so the scale fields here are p
 the model says what is wrong with them).
 """
 
+from urllib.parse import urlencode
+
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from rest_framework import serializers
 
 from buddying.common.api import ModelSerializer
@@ -319,4 +322,20 @@ class ComparisonSerializer(serializers.Serializer):
     partnership = RiskPartnershipBriefSerializer()
     parties = PartySummarySerializer(many=True)
     categories = CategoryComparisonSerializer(many=True)
+    # The highest-scoring (``risks.selectors.COMPARISON_RISKS``), the count of all, and the list
+    # of all of them.
     risks_outside_appetite = RiskOutsideSerializer(many=True, source="risks_outside")
+    risks_outside_appetite_count = serializers.IntegerField(source="risks_outside_count")
+    risks_outside_appetite_url = serializers.SerializerMethodField()
+
+    def get_risks_outside_appetite_url(self, comparison) -> str:
+        query = urlencode(
+            {
+                "partnership": comparison.partnership.pk,
+                "outside_appetite": "true",
+                "sort": "-score",
+            }
+        )
+        path = f"{reverse('risk-list')}?{query}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
