@@ -116,7 +116,14 @@ class Risk(TimeStampedModel):
         ordering = ["partnership", "number"]
         # The portfolio's "last activity": a partnership's latest change, one index read.
         indexes = [
-            models.Index(fields=["partnership", "-updated_at"], name="risk_partnership_recent")
+            models.Index(fields=["partnership", "-updated_at"], name="risk_partnership_recent"),
+            # A partnership's highest open risks (the appetite comparison, the risks section),
+            # read in order and stopped at the first few.
+            models.Index(
+                fields=["partnership", "-current_score", "number"],
+                condition=Q(status=RiskStatus.OPEN),
+                name="risk_open_by_score",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -469,35 +469,67 @@ class PartnershipRisks:
         return text
 
 
+def _partnership_counts(partnership: Partnership, today: date) -> dict:
+    """Open risks, those outside a party's appetite, reviews overdue and the bands of one
+    partnership, from one grouped read of its open risks (at most 10 categories × 14 scores
+    rows, however many risks) and its parties' appetites, applying the same rule as
+    ``outside_appetite_q`` in Python: a score above any party's tolerance for the category."""
+    groups = (
+        Risk.objects.filter(partnership=partnership, status=RiskStatus.OPEN)
+        .order_by()
+        .values_list("category", "current_score")
+        .annotate(count=Count("pk"), review_overdue=Count("pk", filter=review_overdue_q(today)))
+    )
+    lowest: dict[str, int] = {}
+    for category, tolerance in RiskAppetite.objects.filter(
+        organisation__parties__partnership=partnership
+    ).values_list("category", "tolerance"):
+        lowest[category] = min(tolerance, lowest.get(category, tolerance))
+    counts = {"open_count": 0, "outside_appetite_count": 0, "review_overdue_count": 0}
+    bands = dict.fromkeys(RiskBand.values, 0)
+    for category, score, count, review_overdue in groups:
+        counts["open_count"] += count
+        counts["review_overdue_count"] += review_overdue
+        bands[matrix.band_for(score)] += count
+        if category in lowest and matrix.outside_tolerance(score, lowest[category]):
+            counts["outside_appetite_count"] += count
+    return {**counts, "bands": bands}
+
+
+def partnership_risks_headline(partnership: Partnership, user) -> PartnershipRisks:
+    """What the overview says of a partnership's risks (no top risks), in three queries."""
+    return _partnership_risks(partnership, user, top=0)
+
+
 def partnership_risks(partnership: Partnership, user) -> PartnershipRisks:
-    """Counts, bands and the top risks of one partnership, in four queries whatever its size.
+    """Counts, bands and the top risks of one partnership, in five queries whatever its size.
 
     The caller has already checked the person may see the partnership.
     """
+    return _partnership_risks(partnership, user, top=PARTNERSHIP_TOP_RISKS)
+
+
+def _partnership_risks(partnership: Partnership, user, *, top: int) -> PartnershipRisks:
     today = timezone.localdate()
-    risks = Risk.objects.filter(partnership=partnership)
-    counts = risks.aggregate(
-        open_count=Count("pk", filter=Q(status=RiskStatus.OPEN)),
-        outside_appetite_count=Count("pk", filter=outside_appetite_q()),
-        review_overdue_count=Count("pk", filter=review_overdue_q(today)),
-    )
+    counts = _partnership_counts(partnership, today)
     # The partnership is on the action: one read of its open actions by due date.
     overdue_actions = RiskAction.objects.filter(
         action_overdue_q(today), partnership=partnership
     ).count()
-    top = attach_outside_appetite(
-        list(
-            risks.filter(status=RiskStatus.OPEN)
-            .select_related("owner_organisation")
-            .order_by("-current_score", "reference")[:PARTNERSHIP_TOP_RISKS]
+    highest = (
+        attach_outside_appetite(
+            list(
+                Risk.objects.filter(partnership=partnership, status=RiskStatus.OPEN)
+                .select_related("owner_organisation")
+                .order_by("-current_score", "number")[:top]
+            )
         )
+        if top
+        else []
     )
     return PartnershipRisks(
-        open_count=counts["open_count"],
-        outside_appetite_count=counts["outside_appetite_count"],
-        review_overdue_count=counts["review_overdue_count"],
+        **counts,
         overdue_action_count=overdue_actions,
-        bands=band_counts(risks),
-        top=top,
+        top=highest,
         can_add=access.allows(user, "change", Risk(partnership=partnership)),
     )
