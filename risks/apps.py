@@ -18,6 +18,9 @@ class RisksConfig(AppConfig):
                 template="risks/_section.jinja",
                 summary_template="risks/_summary.jinja",
                 data=lambda partnership, user: selectors.partnership_risks(partnership, user),
+                summary_data=lambda partnership, user: selectors.partnership_risks_headline(
+                    partnership, user
+                ),
                 order=20,
             )
         )

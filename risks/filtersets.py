@@ -84,7 +84,7 @@ class RiskFilterSet(UpdatedSinceFilterSet):
 
 class RiskActionFilterSet(UpdatedSinceFilterSet):
     risk = filters.UUIDFilter(field_name="risk_id", label="Risk (id)")
-    partnership = filters.UUIDFilter(field_name="risk__partnership_id", label="Partnership (id)")
+    partnership = filters.UUIDFilter(field_name="partnership_id", label="Partnership (id)")
     status = filters.MultipleChoiceFilter(distinct=False, choices=ActionStatus.choices)
     owner = filters.CharFilter(field_name="owner__username", label="Owner (username)")
     overdue = yes_no_filter("filter_overdue", "Overdue")

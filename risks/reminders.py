@@ -68,10 +68,10 @@ def risk_action_overdue_rows(today: date):
     """Open actions on open risks whose due date has passed."""
     actions = RiskAction.objects.filter(
         status=ActionStatus.OPEN, due_date__lt=today, risk__status=RiskStatus.OPEN
-    ).exclude(risk__partnership__status=PartnershipStatus.CLOSED)
+    ).exclude(partnership__status=PartnershipStatus.CLOSED)
     columns = reminder_columns(
         item_type="risks.riskaction",
-        partnership_id="risk__partnership_id",
+        partnership_id="partnership_id",
         due_date="due_date",
         text=text_sql(
             F("risk__reference"),

@@ -42,7 +42,7 @@ def risk_section(context: reports.ReportContext) -> reports.SectionContent:
         review_overdue=Count("pk", filter=review_overdue_q(context.today)),
     )
     overdue_actions = (
-        RiskAction.objects.filter(risk__partnership__in=context.partnerships)
+        RiskAction.objects.filter(partnership__in=context.partnerships)
         .filter(action_overdue_q(context.today))
         .count()
     )

@@ -346,13 +346,21 @@ def compare_category(
     )
 
 
+# The comparison (page and API) shows the highest-scoring risks outside an appetite, with the count
+# of all of them; the register (and ``risks/?outside_appetite=true``) lists them all.
+COMPARISON_RISKS = 25
+
+
 def appetite_comparison(user, partnership: Partnership, limit: int | None = None) -> Comparison:
     """The parties' appetites side by side per category, and the risks outside any of them
     (the ``limit`` highest-scoring if given, with the count of all of them).
 
-    ``partnership`` must come from a visible queryset with its parties prefetched. Four
-    queries whatever the number of risks: appetites, the risks' count, the risks, and the
-    organisations they exceed.
+    ``partnership`` must come from a visible queryset with its parties (and their organisations)
+    prefetched. Two queries whatever the number of risks: the appetites, then the risks (and
+    their count). With the parties' appetites in hand, "outside any party's appetite" is a
+    plain condition per category (the score above the lowest tolerance set for it), so the
+    risks are read from the partnership's own rows without a subquery per risk, and each risk's
+    ``outside_appetite_for`` is worked out here rather than read again.
     """
     parties = list(partnership.parties.all())
     found = {
@@ -368,13 +376,29 @@ def appetite_comparison(user, partnership: Partnership, limit: int | None = None
         )
         for category in RiskCategory.values
     ]
+    lowest: dict[str, int] = {}
+    for (_, category), appetite in found.items():
+        lowest[category] = min(appetite.tolerance, lowest.get(category, appetite.tolerance))
+    above_lowest = Q(pk__in=[])
+    for category, tolerance in lowest.items():
+        # The same rule as ``outside_appetite_q`` (``matrix.tolerance_exceeded_by``).
+        above_lowest |= Q(category=category, **{"current_score__gt": tolerance})
     outside = (
-        risk_list(user)
-        .filter(partnership=partnership)
-        .filter(outside_appetite_q())
+        Risk.objects.filter(partnership=partnership, status=RiskStatus.OPEN)
+        .filter(above_lowest)
         .order_by("-current_score", "number")
     )
-    risks_outside = attach_outside_appetite(list(outside if limit is None else outside[:limit]))
+    risks_outside = list(outside if limit is None else outside[:limit])
+    by_name = sorted(parties, key=lambda party: party.organisation.name)
+    for risk in risks_outside:
+        risk.outside_appetite_for = [
+            party.organisation
+            for party in by_name
+            if (party.organisation_id, risk.category) in found
+            and matrix.outside_tolerance(
+                risk.current_score, found[(party.organisation_id, risk.category)].tolerance
+            )
+        ]
     return Comparison(
         partnership=partnership,
         parties=parties,
@@ -413,7 +437,7 @@ def appetite_position(risk: Risk) -> list[tuple[Organisation, RiskAppetite | Non
 def action_list(user, today: date | None = None) -> QuerySet[RiskAction]:
     return (
         access.visible(RiskAction, user)
-        .select_related("risk", "risk__partnership", "owner")
+        .select_related("risk", "partnership", "owner")
         .annotate(overdue=_flag(action_overdue_q(today)))
     )
 
@@ -445,34 +469,67 @@ class PartnershipRisks:
         return text
 
 
+def _partnership_counts(partnership: Partnership, today: date) -> dict:
+    """Open risks, those outside a party's appetite, reviews overdue and the bands of one
+    partnership, from one grouped read of its open risks (at most 10 categories × 14 scores
+    rows, however many risks) and its parties' appetites, applying the same rule as
+    ``outside_appetite_q`` in Python: a score above any party's tolerance for the category."""
+    groups = (
+        Risk.objects.filter(partnership=partnership, status=RiskStatus.OPEN)
+        .order_by()
+        .values_list("category", "current_score")
+        .annotate(count=Count("pk"), review_overdue=Count("pk", filter=review_overdue_q(today)))
+    )
+    lowest: dict[str, int] = {}
+    for category, tolerance in RiskAppetite.objects.filter(
+        organisation__parties__partnership=partnership
+    ).values_list("category", "tolerance"):
+        lowest[category] = min(tolerance, lowest.get(category, tolerance))
+    counts = {"open_count": 0, "outside_appetite_count": 0, "review_overdue_count": 0}
+    bands = dict.fromkeys(RiskBand.values, 0)
+    for category, score, count, review_overdue in groups:
+        counts["open_count"] += count
+        counts["review_overdue_count"] += review_overdue
+        bands[matrix.band_for(score)] += count
+        if category in lowest and matrix.outside_tolerance(score, lowest[category]):
+            counts["outside_appetite_count"] += count
+    return {**counts, "bands": bands}
+
+
+def partnership_risks_headline(partnership: Partnership, user) -> PartnershipRisks:
+    """What the overview says of a partnership's risks (no top risks), in three queries."""
+    return _partnership_risks(partnership, user, top=0)
+
+
 def partnership_risks(partnership: Partnership, user) -> PartnershipRisks:
-    """Counts, bands and the top risks of one partnership, in four queries whatever its size.
+    """Counts, bands and the top risks of one partnership, in five queries whatever its size.
 
     The caller has already checked the person may see the partnership.
     """
+    return _partnership_risks(partnership, user, top=PARTNERSHIP_TOP_RISKS)
+
+
+def _partnership_risks(partnership: Partnership, user, *, top: int) -> PartnershipRisks:
     today = timezone.localdate()
-    risks = Risk.objects.filter(partnership=partnership)
-    counts = risks.aggregate(
-        open_count=Count("pk", filter=Q(status=RiskStatus.OPEN)),
-        outside_appetite_count=Count("pk", filter=outside_appetite_q()),
-        review_overdue_count=Count("pk", filter=review_overdue_q(today)),
-    )
+    counts = _partnership_counts(partnership, today)
+    # The partnership is on the action: one read of its open actions by due date.
     overdue_actions = RiskAction.objects.filter(
-        action_overdue_q(today), risk__partnership=partnership
+        action_overdue_q(today), partnership=partnership
     ).count()
-    top = attach_outside_appetite(
-        list(
-            risks.filter(status=RiskStatus.OPEN)
-            .select_related("owner_organisation")
-            .order_by("-current_score", "reference")[:PARTNERSHIP_TOP_RISKS]
+    highest = (
+        attach_outside_appetite(
+            list(
+                Risk.objects.filter(partnership=partnership, status=RiskStatus.OPEN)
+                .select_related("owner_organisation")
+                .order_by("-current_score", "number")[:top]
+            )
         )
+        if top
+        else []
     )
     return PartnershipRisks(
-        open_count=counts["open_count"],
-        outside_appetite_count=counts["outside_appetite_count"],
-        review_overdue_count=counts["review_overdue_count"],
+        **counts,
         overdue_action_count=overdue_actions,
-        bands=band_counts(risks),
-        top=top,
+        top=highest,
         can_add=access.allows(user, "change", Risk(partnership=partnership)),
     )

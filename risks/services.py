@@ -217,7 +217,9 @@ def action_create(*, risk: Risk, by, confirm: bool = False, **fields: Any) -> Ri
     """Add an action (what, who, by when) to a risk; a due date in the past needs ``confirm``."""
     access.require(by, "change", risk)
     _check_fields(fields, ACTION_FIELDS)
-    action = RiskAction(risk=risk, **fields)
+    # The action keeps its risk's partnership (a risk never moves: ``RISK_FIELDS`` has no
+    # partnership), so lists, access and overdue counts need not join the risks.
+    action = RiskAction(risk=risk, partnership=risk.partnership, **fields)
     if action.status != ActionStatus.DONE:
         _check_date("due_date", action.due_date, confirm=confirm, label="due date")
     _apply_action_status(action)
@@ -233,8 +235,8 @@ def action_update(
     """Change an action (read at ``version``), or mark it done (the completion date is today).
     A new due date in the past needs ``confirm``."""
     _check_fields(fields, ACTION_FIELDS)
-    rows = RiskAction.objects.select_related("risk__partnership")
-    action = writes.lock(rows.prefetch_related("risk__partnership__parties"), action.pk)
+    rows = RiskAction.objects.select_related("risk__partnership", "partnership")
+    action = writes.lock(rows.prefetch_related("partnership__parties"), action.pk)
     access.require(by, "change", action)
     writes.check_version(action, version)
     completed_on = action.completed_on

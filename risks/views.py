@@ -502,10 +502,6 @@ def appetite_edit(request, code, category):
     )
 
 
-# The comparison shows the highest-scoring risks outside an appetite; the register lists them all.
-COMPARISON_RISKS = 25
-
-
 @login_required
 def comparison(request, pk):
     """The parties' appetites side by side, divergent categories, and risks outside them."""
@@ -516,7 +512,7 @@ def comparison(request, pk):
         {
             "partnership": partnership,
             "comparison": selectors.appetite_comparison(
-                request.user, partnership, limit=COMPARISON_RISKS
+                request.user, partnership, limit=selectors.COMPARISON_RISKS
             ),
         },
     )

@@ -128,6 +128,7 @@ def build(partnerships: int, today: dt.date) -> None:
                 actions.append(
                     RiskAction(
                         risk=risk,
+                        partnership=ship,
                         description="Do something",
                         owner=pms[supported.pk],
                         due_date=today + dt.timedelta(days=rng.randint(-30, 60)),

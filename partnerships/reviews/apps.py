@@ -25,6 +25,9 @@ class ReviewsConfig(AppConfig):
                 template="reviews/_section.jinja",
                 summary_template="reviews/_summary.jinja",
                 data=lambda partnership, user: selectors.partnership_section(partnership, user),
+                summary_data=lambda partnership, user: selectors.partnership_section(
+                    partnership, user, learning=False
+                ),
                 order=40,
             )
         )
@@ -35,6 +38,7 @@ class ReviewsConfig(AppConfig):
                 template="reviews/_learning.jinja",
                 summary_template="reviews/_learning_summary.jinja",
                 data=lambda partnership, user: selectors.partnership_section(partnership, user),
+                summary_data=lambda partnership, user: selectors.learning_headline(partnership),
                 order=45,
             )
         )

@@ -311,9 +311,10 @@ class ReviewSection:
     can_write_learning: bool
 
 
-def partnership_section(partnership: Partnership, user) -> ReviewSection:
+def partnership_section(partnership: Partnership, user, *, learning: bool = True) -> ReviewSection:
     """Reviews, value for money and learning for the partnership page, in a fixed number of
-    queries (the caller has checked the person may see the partnership)."""
+    queries (the caller has checked the person may see the partnership). Without ``learning``
+    (the overview's reviews headline), the learning items and balance are not read."""
     today = timezone.localdate()
     reviews = list(
         with_figures(OutcomeReview.objects.filter(partnership=partnership)).order_by(
@@ -329,11 +330,28 @@ def partnership_section(partnership: Partnership, user) -> ReviewSection:
         value_for_money=value_for_money(partnership),
         learning=list(
             LearningItem.objects.filter(partnership=partnership).order_by("-created_at", "pk")
-        ),
-        balance=learning_balance(partnership),
+        )
+        if learning
+        else [],
+        balance=learning_balance(partnership) if learning else [],
         can_write_reviews=access.allows(user, "change", OutcomeReview(partnership=partnership)),
         can_write_learning=access.allows(user, "change", LearningItem(partnership=partnership)),
     )
+
+
+@dataclass(frozen=True)
+class LearningHeadline:
+    count: int
+    adopted: int
+
+
+def learning_headline(partnership: Partnership, user=None) -> LearningHeadline:
+    """The learning headline on a partnership's overview: two counts in one query (the section's
+    own page lists the items)."""
+    counts = LearningItem.objects.filter(partnership=partnership).aggregate(
+        count=Count("pk"), adopted=Count("pk", filter=Q(adopted=True))
+    )
+    return LearningHeadline(count=counts["count"], adopted=counts["adopted"])
 
 
 REVIEW_HISTORY_LIMIT = 100

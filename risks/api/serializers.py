@@ -5,7 +5,10 @@ gives the same field-keyed messages as the forms (so the scale fields here are p
 the model says what is wrong with them).
 """
 
+from urllib.parse import urlencode
+
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from rest_framework import serializers
 
 from buddying.common.api import ModelSerializer
@@ -40,6 +43,7 @@ class RiskBriefSerializer(serializers.Serializer):
 
 class ActionSerializer(ModelSerializer):
     risk = RiskBriefSerializer(read_only=True)
+    partnership = RiskPartnershipBriefSerializer(read_only=True)
     owner = RiskPersonSerializer(read_only=True)
     overdue = serializers.BooleanField(read_only=True)
 
@@ -48,6 +52,7 @@ class ActionSerializer(ModelSerializer):
         fields = [
             "id",
             "risk",
+            "partnership",
             "description",
             "owner",
             "due_date",
@@ -67,7 +72,9 @@ class ActionCSVSerializer(ActionSerializer):
 
 class ActionInRiskSerializer(ActionSerializer):
     class Meta(ActionSerializer.Meta):
-        fields = [name for name in ActionSerializer.Meta.fields if name != "risk"]
+        fields = [
+            name for name in ActionSerializer.Meta.fields if name not in {"risk", "partnership"}
+        ]
         read_only_fields = fields
 
 
@@ -315,4 +322,20 @@ class ComparisonSerializer(serializers.Serializer):
     partnership = RiskPartnershipBriefSerializer()
     parties = PartySummarySerializer(many=True)
     categories = CategoryComparisonSerializer(many=True)
+    # The highest-scoring (``risks.selectors.COMPARISON_RISKS``), the count of all, and the list
+    # of all of them.
     risks_outside_appetite = RiskOutsideSerializer(many=True, source="risks_outside")
+    risks_outside_appetite_count = serializers.IntegerField(source="risks_outside_count")
+    risks_outside_appetite_url = serializers.SerializerMethodField()
+
+    def get_risks_outside_appetite_url(self, comparison) -> str:
+        query = urlencode(
+            {
+                "partnership": comparison.partnership.pk,
+                "outside_appetite": "true",
+                "sort": "-score",
+            }
+        )
+        path = f"{reverse('risk-list')}?{query}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path

@@ -223,7 +223,9 @@ class RiskAppetiteViewSet(
 
 class AppetiteComparisonViewSet(viewsets.GenericViewSet):
     """The parties' appetites side by side for one partnership (``{id}`` is the partnership's id):
-    divergent categories and the risks outside any party's appetite. Read only."""
+    divergent categories and the 25 highest-scoring risks outside any party's appetite, with the
+    count of all of them and the link that lists them all (``risks/?outside_appetite=true``),
+    as the comparison page shows. Read only; the same queries whatever the number of risks."""
 
     serializer_class = ComparisonSerializer
     lookup_value_regex = UUID_REGEX
@@ -234,5 +236,7 @@ class AppetiteComparisonViewSet(viewsets.GenericViewSet):
 
     def retrieve(self, request, pk=None):
         partnership = get_object_or_404(self.get_queryset(), pk=pk)
-        comparison = selectors.appetite_comparison(request.user, partnership)
-        return Response(ComparisonSerializer(comparison).data)
+        comparison = selectors.appetite_comparison(
+            request.user, partnership, limit=selectors.COMPARISON_RISKS
+        )
+        return Response(ComparisonSerializer(comparison, context={"request": request}).data)

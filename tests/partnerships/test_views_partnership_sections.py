@@ -112,3 +112,20 @@ def test_only_regulators_have_api_in_the_navigation(world, as_user):
     assert nav not in " ".join(
         as_user(world.buddy_exec).get(reverse("partnerships:list")).content.decode().split()
     )
+
+
+def test_the_overview_counts_learning_and_reviews_without_listing_them(world, as_user):
+    from tests.reviews.factories import LearningFactory, ReviewFactory
+
+    items = [
+        LearningFactory(partnership=world.partnership, adopted=True),
+        LearningFactory(partnership=world.partnership),
+        LearningFactory(partnership=world.partnership),
+    ]
+    ReviewFactory(partnership=world.partnership)
+    url = reverse("partnerships:detail", args=[world.partnership.pk])
+    page = as_user(world.buddy_viewer).get(url).content.decode()
+    assert "3 items of learning recorded, 1 adopted." in page
+    assert "0 of 1 reviews signed off." in page
+    # The items themselves are the learning section's.
+    assert not [item for item in items if item.title in page]

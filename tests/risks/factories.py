@@ -44,6 +44,7 @@ class RiskActionFactory(factory.django.DjangoModelFactory):
         model = RiskAction
 
     risk = factory.SubFactory(RiskFactory)
+    partnership = factory.SelfAttribute("risk.partnership")
     description = factory.Sequence(lambda n: f"Action {n}")
     owner = factory.SubFactory(UserFactory)
     due_date = date(2026, 7, 1)

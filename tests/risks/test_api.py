@@ -191,6 +191,37 @@ def test_csv_export_streams_every_matching_row(world, api_as):
     assert rows[0]["current_band"] == "high"
 
 
+def test_actions_carry_their_risks_partnership_and_filter_by_it(world, api_as, risk):
+    from tests.factories import PartnershipFactory
+
+    elsewhere = RiskFactory(partnership=PartnershipFactory(buddy=world.buddy), owner=world.buddy_pm)
+    RiskActionFactory(risk=elsewhere, owner=world.buddy_pm)
+    client = api_as(world.buddy_pm)
+    created = client.post(
+        "/api/v1/risk-actions/",
+        {
+            "risk": str(risk.pk),
+            "description": "Agree backfill",
+            "owner": "supported_pm",
+            "due_date": days_ahead(),
+        },
+        format="json",
+    ).json()
+    expected = {"id": str(world.partnership.pk), "reference": world.partnership.reference}
+    assert created["partnership"] == expected
+    assert RiskAction.objects.get(pk=created["id"]).partnership_id == risk.partnership_id
+    listed = client.get(f"/api/v1/risk-actions/?partnership={world.partnership.pk}").json()
+    assert [row["id"] for row in listed["results"]] == [created["id"]]
+    assert listed["results"][0]["partnership"] == expected
+    csv_text = b"".join(
+        client.get(
+            f"/api/v1/risk-actions/?format=csv&partnership={world.partnership.pk}"
+        ).streaming_content
+    ).decode()
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert [row["partnership"] for row in rows] == [world.partnership.reference]
+
+
 def test_csv_export_of_actions_and_appetites(world, api_as, action):
     RiskAppetiteFactory(organisation=world.buddy)
     client = api_as(world.buddy_viewer)

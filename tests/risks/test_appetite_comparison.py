@@ -179,9 +179,7 @@ def test_risk_page_shows_each_partys_position_including_not_set(world, as_user):
 def test_comparison_page_shows_the_highest_risks_outside_and_links_to_all(
     world, as_user, monkeypatch
 ):
-    from risks import views
-
-    monkeypatch.setattr(views, "COMPARISON_RISKS", 2)
+    monkeypatch.setattr(selectors, "COMPARISON_RISKS", 2)
     _appetite(world.buddy, "cautious", 4)
     _risk(world, 3, 3, title="Scores nine")
     _risk(world, 5, 5, title="Scores twenty-five")
@@ -197,3 +195,27 @@ def test_comparison_page_shows_the_highest_risks_outside_and_links_to_all(
     assert "Scores nine" not in page
     register = reverse("risks:register", args=[world.partnership.pk])
     assert f'href="{register}?outside_appetite=true">See all 3 in the risk register' in page
+
+
+def test_comparison_endpoint_lists_the_highest_risks_outside_with_the_count_and_a_link_to_all(
+    world, api_as, monkeypatch
+):
+    monkeypatch.setattr(selectors, "COMPARISON_RISKS", 2)
+    _appetite(world.buddy, "cautious", 4)
+    _risk(world, 3, 3, title="Scores nine")
+    _risk(world, 5, 5, title="Scores twenty-five")
+    _risk(world, 4, 4, title="Scores sixteen")
+    client = api_as(world.buddy_viewer)
+    data = client.get(f"/api/v1/risk-appetite-comparisons/{world.partnership.pk}/").json()
+    assert [r["title"] for r in data["risks_outside_appetite"]] == [
+        "Scores twenty-five",
+        "Scores sixteen",
+    ]
+    assert data["risks_outside_appetite_count"] == 3
+    # The link lists all of them, highest first.
+    every = client.get(data["risks_outside_appetite_url"]).json()
+    assert [r["title"] for r in every["results"]] == [
+        "Scores twenty-five",
+        "Scores sixteen",
+        "Scores nine",
+    ]

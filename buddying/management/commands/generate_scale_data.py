@@ -127,7 +127,7 @@ TABLES = {
     "target_likelihood target_consequence controls review_frequency next_review_date status "
     "closing_reason closed_on owner_id owner_organisation_id partnership_id version",
     "risks_riskaction": "id created_at updated_at description due_date status completed_on "
-    "owner_id risk_id version",
+    "owner_id risk_id partnership_id version",
     "risks_riskappetite": "id created_at updated_at category level tolerance statement "
     "organisation_id version",
     "secondments_secondment": "version id created_at updated_at reference staff_reference "
@@ -565,7 +565,7 @@ class Command(BaseCommand):
 
         actions = _Copier(cur, "risks_riskaction")
         per_risk = _allocate(rng, sizes["actions"], [random_() + 0.2 for _ in risk_rows])
-        for (rid, owner, _pid, _org), count in zip(risk_rows, per_risk, strict=True):
+        for (rid, owner, pid, _org), count in zip(risk_rows, per_risk, strict=True):
             for _ in range(count):
                 done = random_() < 0.4
                 actions.add(
@@ -578,6 +578,7 @@ class Command(BaseCommand):
                     today - timedelta(days=randint(0, 100)) if done else None,
                     owner,
                     rid,
+                    pid,
                     1,
                 )
         self._step("risk actions", actions)
