@@ -159,11 +159,7 @@ def report_request(
         period_end=end,
         requested_by=by,
     )
-    report.title = build.title_for(report)
-    report.full_clean()
-    report.save()
-    _enqueue(report)
-    return report
+    return _save_and_queue(report)
 
 
 @transaction.atomic
@@ -186,6 +182,11 @@ def export_request(*, by, list_name, filters=None) -> ReportRequest:
         period_end=today,
         requested_by=by,
     )
+    return _save_and_queue(report)
+
+
+def _save_and_queue(report: ReportRequest) -> ReportRequest:
+    """Title, check and save a report asked for, and queue it once the transaction commits."""
     report.title = build.title_for(report)
     report.full_clean()
     report.save()
