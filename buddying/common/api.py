@@ -15,8 +15,8 @@ from django.core.exceptions import FieldError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections, transaction
-from django.db.models import CharField
-from django.db.models.functions import Cast
+from django.db.models import F
+from django.db.models.expressions import Col
 from django.urls import NoReverseMatch, reverse
 from django_filters import fields as filter_fields
 from django_filters import rest_framework as filters
@@ -27,7 +27,14 @@ from rest_framework.settings import ISO_8601, api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from buddying.common.errors import StaleVersion, StateConflict
-from buddying.common.exports import csv_line, plain_cell, safe_cell, stream_csv, text_cell
+from buddying.common.exports import (
+    SqlCell,
+    csv_line,
+    plain_cell,
+    safe_cell,
+    stream_csv,
+    text_cell,
+)
 from buddying.common.pagination import Pagination
 
 # Re-exported: CSV writers import stream_csv from here or from exports; settings name Pagination.
@@ -205,20 +212,21 @@ class CSVExportMixin:
 
     def _csv_plan(self, queryset, fields: list[str]):
         """How to write each column straight from ``values_list()`` rows: ``(lookups,
-        formatters)`` where each formatter turns the raw value into the cell the serializer
-        would write, made safe (``buddying.common.exports``).
+        formatters, kinds)`` where each formatter turns the raw value into the cell the
+        serializer would write, made safe (``buddying.common.exports``), and each kind says which
+        ``SqlCell`` could write it instead, if the column's type allows (``None``: none).
 
         ``None`` when a column cannot be read that way (a list, a method field that
         ``csv_lookups`` does not name): then every row goes through the serializer instead.
         """
         serializer = self.get_serializer()
         overrides = getattr(self, "csv_lookups", {})
-        lookups, formatters = [], []
+        lookups, formatters, kinds = [], [], []
         for name in fields:
             field = serializer.fields.get(name)
             if name in overrides:
                 lookup, cell = overrides[name]
-                formatter = text_cell(_flat(cell))
+                formatter, kind = text_cell(_flat(cell)), "text" if cell is str else None
             elif field is None or isinstance(
                 field, serializers.ListSerializer | serializers.SerializerMethodField
             ):
@@ -228,21 +236,24 @@ class CSVExportMixin:
                 key = next((k for k in ("reference", "ods_code", "id") if k in field.fields), None)
                 if key is None or field.source == "*":
                     return None
-                lookup, formatter = f"{field.source.replace('.', '__')}__{key}", text_cell()
+                lookup = f"{field.source.replace('.', '__')}__{key}"
+                formatter, kind = text_cell(), "text"
             elif field.source == "*":
                 return None
             elif isinstance(field, serializers.ModelField):
                 # Its to_representation reads the object, not a value: the value as it is.
-                lookup, formatter = field.source.replace(".", "__"), text_cell()
+                lookup, formatter, kind = field.source.replace(".", "__"), text_cell(), "text"
             else:
-                lookup, formatter = field.source.replace(".", "__"), _formatter(field)
+                lookup = field.source.replace(".", "__")
+                formatter, kind = _formatter(field), _sql_kind(field)
             lookups.append(lookup)
             formatters.append(formatter)
+            kinds.append(kind)
         try:
             queryset.values_list(*lookups)  # resolves every lookup now: FieldError if one is bad
         except (FieldError, AttributeError, TypeError):
             return None
-        return lookups, formatters
+        return lookups, formatters, kinds
 
     def csv_export(self, queryset) -> tuple[list[str], object, Callable]:
         """What every export of this list writes, streamed or queued: ``(header, source, row)``
@@ -251,33 +262,40 @@ class CSVExportMixin:
         queryset = _totally_ordered(queryset)
         fields = self.csv_fields or list(self.get_serializer().fields)
         plan = self._csv_plan(queryset, fields)
-        if plan is not None:
-            # Plain rows through one row function: no model instance and no serializer per row,
-            # and each column's formatter chosen once, so a million rows take seconds.
-            lookups, formatters = plan
-            if connections[queryset.db].vendor == "postgresql":
-                # An id read as PostgreSQL's text of it (the same text str() of a UUID gives)
-                # skips building a UUID object per cell: a third of a delivery row's cost.
-                texts = {
-                    f"_csv_text_{index}": Cast(lookup, output_field=CharField())
-                    for index, (lookup, format_) in enumerate(zip(lookups, formatters, strict=True))
-                    if format_ is _UUID_CELL
-                }
-                queryset = queryset.annotate(**texts)
-                lookups = [
-                    f"_csv_text_{index}" if format_ is _UUID_CELL else lookup
-                    for index, (lookup, format_) in enumerate(zip(lookups, formatters, strict=True))
-                ]
-            source = queryset.values_list(*lookups)
-
-            def row(values) -> list[str]:
-                return [format_(value) for format_, value in zip(formatters, values, strict=True)]
-        else:
+        if plan is None:
             source = queryset
 
             def row(obj) -> list[str]:
                 data = self.get_serializer(obj).data
                 return [safe_cell(_flatten(data.get(field))) for field in fields]
+
+            return fields, source, row
+        # Plain rows through one row function: no model instance and no serializer per row.
+        lookups, formatters, kinds = plan
+        if connections[queryset.db].vendor == "postgresql":
+            # PostgreSQL writes every cell it can as the finished text (``SqlCell``), in its own
+            # process, while this one streams: a million rows take seconds, not a minute.
+            cells = {
+                index: cell
+                for index, (lookup, kind) in enumerate(zip(lookups, kinds, strict=True))
+                if (cell := _sql_cell(queryset, lookup, kind)) is not None
+            }
+            queryset = queryset.annotate(
+                **{f"_csv_cell_{index}": cell for index, cell in cells.items()}
+            )
+            lookups = [
+                f"_csv_cell_{index}" if index in cells else lookup
+                for index, lookup in enumerate(lookups)
+            ]
+            formatters = [
+                _as_is if index in cells else format_ for index, format_ in enumerate(formatters)
+            ]
+        source = queryset.values_list(*lookups)
+        if all(format_ is _as_is for format_ in formatters):
+            return fields, source, _as_is
+
+        def row(values) -> list[str]:
+            return [format_(value) for format_, value in zip(formatters, values, strict=True)]
 
         return fields, source, row
 
@@ -340,6 +358,11 @@ _PLAIN_FIELDS = (
 _UUID_CELL = plain_cell(str)
 
 
+def _as_is(value):
+    """A cell, or a row of cells, PostgreSQL has already written (``SqlCell``)."""
+    return value
+
+
 def _formatter(field) -> Callable[[object], str]:
     """The formatter of one column read from ``values_list()``: what ``field`` would write."""
     cell = field.to_representation
@@ -358,6 +381,90 @@ def _formatter(field) -> Callable[[object], str]:
     if type(field) is serializers.CharField:
         return text_cell()  # a CharField writes the value as text; what _flatten would too
     return text_cell(_flat(cell))
+
+
+def _sql_kind(field) -> str | None:
+    """Which ``SqlCell`` writes what ``_formatter(field)`` writes, given a column of the right
+    type (``_sql_cell`` checks the column): ``None`` when only Python can."""
+    if isinstance(field, serializers.UUIDField):
+        return "uuid" if field.uuid_format == "hex_verbose" else None
+    if isinstance(field, serializers.DateTimeField):
+        zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+        name = getattr(zone, "key", None)  # a ZoneInfo's name, for PostgreSQL's AT TIME ZONE
+        return f"datetime:{name}" if _iso(field, "DATETIME") and name else None
+    if isinstance(field, serializers.DateField):
+        return "date" if _iso(field, "DATE") else None
+    if isinstance(field, serializers.DecimalField):
+        # As ``_decimal_cell`` writes a value already at the field's places: the text as it is.
+        if (
+            not getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+            or field.localize
+            or field.normalize_output
+            or field.decimal_places is None
+        ):
+            return None
+        return f"decimal:{field.decimal_places}"
+    if isinstance(field, serializers.BooleanField):
+        return "bool"
+    if isinstance(field, serializers.IntegerField):
+        return "int"
+    if isinstance(field, serializers.ChoiceField) and not isinstance(
+        field, serializers.MultipleChoiceField
+    ):
+        return "choice"  # the stored value as it is: text, or a whole number
+    if type(field) is serializers.CharField:
+        return "text"
+    return None
+
+
+_TEXT_COLUMNS = {"CharField", "TextField", "SlugField", "EmailField", "URLField"}
+_INTEGER_COLUMNS = {
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+}
+
+
+def _sql_cell(queryset, lookup: str, kind: str | None) -> SqlCell | None:
+    """The ``SqlCell`` for column ``lookup`` of ``queryset`` if the column's type gives exactly
+    the text its formatter writes, else ``None`` (that column stays with its formatter)."""
+    if kind is None:
+        return None
+    kind, _, detail = kind.partition(":")
+    try:
+        expression = queryset.query.clone().resolve_ref(lookup)
+        column = expression.output_field
+    except (FieldError, AttributeError):
+        return None
+    while column.is_relation:
+        column = column.target_field
+    stored = column.get_internal_type()
+    if kind in ("text", "choice") and stored in _TEXT_COLUMNS:
+        return SqlCell("text", F(lookup))
+    if kind in ("int", "choice") and stored in _INTEGER_COLUMNS:
+        return SqlCell("plain", F(lookup))
+    if kind in ("uuid", "text") and stored == "UUIDField":  # text that is never a formula
+        return SqlCell("plain", F(lookup))
+    if kind == "date" and stored == "DateField":
+        return SqlCell("date", F(lookup))
+    if kind == "bool" and stored == "BooleanField":
+        return SqlCell("bool", F(lookup))
+    if kind == "datetime" and stored == "DateTimeField":
+        return SqlCell("datetime", F(lookup), zone=detail)
+    if (
+        kind == "decimal"
+        and stored == "DecimalField"
+        and isinstance(expression, Col)  # a stored column: every value at its places
+        and str(column.decimal_places) == detail
+    ):
+        return SqlCell("plain", F(lookup))
+    return None
 
 
 def _iso(field, kind: str) -> bool:

@@ -133,10 +133,17 @@ def test_a_csv_export_runs_its_first_query_before_it_answers(world, objects, api
     """A failure in the first rows is an error response, not a 200 cut off after the header."""
     from buddying.common import api
 
-    def broken(value):  # every cell of every row passes through it
-        raise RuntimeError("boom")
+    export = api.CSVExportMixin.csv_export
 
-    monkeypatch.setattr(api, "_flatten", broken)
+    def broken(self, queryset):  # every row passes through the export's row function
+        header, source, _row = export(self, queryset)
+
+        def row(item):
+            raise RuntimeError("boom")
+
+        return header, source, row
+
+    monkeypatch.setattr(api.CSVExportMixin, "csv_export", broken)
     client = api_as(world.regulator)
     client.raise_request_exception = False
 
