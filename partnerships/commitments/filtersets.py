@@ -1,5 +1,7 @@
 """Filters of commitments and deliveries, shared by the API and the pages."""
 
+from django.db.models import Q
+from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from buddying.common.api import UpdatedSinceFilterSet
@@ -9,7 +11,8 @@ from partnerships.commitments.models import Commitment, Delivery
 
 
 class CommitmentFilterSet(UpdatedSinceFilterSet):
-    """Filters the commitments; ``rag`` reads the figure annotated by ``selectors.with_figures``."""
+    """Filters the commitments; ``rag`` reads the figure annotated by ``selectors.with_figures``
+    (red: the stored first red day, the same rule)."""
 
     partnership = filters.UUIDFilter(field_name="partnership_id", label="Partnership (id)")
     organisation = filters.CharFilter(
@@ -18,7 +21,9 @@ class CommitmentFilterSet(UpdatedSinceFilterSet):
     # distinct=False: these filter the row's own columns, and DISTINCT would sort every match.
     category = filters.MultipleChoiceFilter(distinct=False, choices=CommitmentCategory.choices)
     unit = filters.MultipleChoiceFilter(distinct=False, choices=CommitmentUnit.choices)
-    rag = filters.MultipleChoiceFilter(distinct=False, choices=Rag.choices, label="RAG status")
+    rag = filters.MultipleChoiceFilter(
+        distinct=False, choices=Rag.choices, label="RAG status", method="filter_rag"
+    )
 
     class Meta:
         model = Commitment
@@ -26,6 +31,16 @@ class CommitmentFilterSet(UpdatedSinceFilterSet):
 
     def filter_organisation(self, queryset, name, value):
         return queryset.filter(organisation_id=value.strip().upper())
+
+    def filter_rag(self, queryset, name, value):
+        if not value:
+            return queryset
+        # Red is read from the stored first red day (an index range), the others from the figure.
+        others = [rag for rag in value if rag != Rag.RED]
+        matches = Q(rag__in=others) if others else Q(pk__in=[])
+        if Rag.RED in value:
+            matches |= Q(red_from__lte=timezone.localdate())
+        return queryset.filter(matches)
 
 
 class DeliveryFilterSet(UpdatedSinceFilterSet):

@@ -69,10 +69,14 @@ class Commitment(TimeStampedModel):
         max_digits=16, decimal_places=QUANTITY_PLACES, default=0, editable=False
     )
     last_delivery_on = models.DateField(null=True, blank=True, editable=False)
+    # Kept with the totals and on every change of the plan (``services.store_red_from``): the
+    # first day the RAG status is red if nothing more is delivered (``selectors.red_from``), or
+    # null if it never is. ``rag=red`` is then "red_from <= today", one index range.
+    red_from = models.DateField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(
         table_name="partnerships_historicalcommitment",
-        excluded_fields=["delivered_total", "last_delivery_on"],
+        excluded_fields=["delivered_total", "last_delivery_on", "red_from"],
     )
 
     access_route = "partnership"
@@ -96,7 +100,8 @@ class Commitment(TimeStampedModel):
         indexes = [
             models.Index(
                 fields=["partnership", "-updated_at"], name="commitment_partnership_recent"
-            )
+            ),
+            models.Index(fields=["red_from"], name="commitment_red_from"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -13,7 +13,7 @@ and the reminders, whatever the number of commitments and deliveries:
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import chain
 
@@ -99,6 +99,45 @@ def _rag(delivered, expected, not_started: Q) -> Case:
         default=Value(Rag.RED),
         output_field=CharField(),
     )
+
+
+def red_from(start: date, end: date, planned: Decimal, delivered: Decimal) -> date | None:
+    """The first day ``_rag`` says red for a commitment with ``delivered`` so far, if nothing more
+    is delivered (``None``: never). Exact integer arithmetic on the same rule, so "red_from <=
+    today" is ``rag == "red"`` on every day (``tests/commitments/test_red_from.py``).
+
+    Red is ``delivered × 10 + 0.001 < expected × 7`` with expected = planned × elapsed ÷ period
+    rounded to the penny (half away from zero), elapsed clamped to [0, period]: it grows with the
+    days, so the first such day is found in closed form rather than day by day.
+    """
+    period = (end - start).days + 1
+    if period < 1:
+        return None
+    # In thousandths and pennies, all integers: red when expected (pennies) × 70 > x.
+    x = int((delivered * 10 + Decimal("0.001")) * 1000)
+    need = x // 70 + 1  # the fewest pennies expected that make it red
+    if need <= 0:
+        return start  # red from the first day: nothing expected is already too much
+    planned_pennies = int(planned * 100)
+    if planned_pennies <= 0:
+        return None
+    # round(planned × e ÷ period) >= need  ⇔  2 × planned × e >= (2 × need − 1) × period.
+    elapsed = -(-(2 * need - 1) * period // (2 * planned_pennies))
+    if elapsed > period:
+        return None
+    return start + timedelta(days=elapsed)
+
+
+def red_from_drift(commitments: QuerySet[Commitment] | None = None) -> list[tuple]:
+    """``(pk, right red_from)`` of each commitment whose stored ``red_from`` is not it."""
+    rows = (Commitment.objects.all() if commitments is None else commitments).values_list(
+        "pk", "start_date", "end_date", "planned_quantity", "delivered_total", "red_from"
+    )
+    return [
+        (pk, right)
+        for pk, start, end, planned, delivered, stored in rows.iterator(chunk_size=2000)
+        if (right := red_from(start, end, planned, delivered)) != stored
+    ]
 
 
 def _percent(part, whole) -> Case:

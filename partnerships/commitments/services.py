@@ -28,7 +28,7 @@ from partnerships import access
 from partnerships.choices import DeliveryStaffGroup
 from partnerships.commitments.choices import CommitmentUnit
 from partnerships.commitments.models import Commitment, Delivery, DeliveryUpload, UploadStatus
-from partnerships.commitments.selectors import stored_totals_drift
+from partnerships.commitments.selectors import red_from, red_from_drift, stored_totals_drift
 from partnerships.models import Organisation, Partnership, ReferenceCounter
 
 # A party plans a commitment; its programme managers and executives log what was delivered. The
@@ -86,9 +86,10 @@ def _touch(commitment_ids) -> None:
 
 def recompute_totals(commitments) -> int:
     """Set the stored ``delivered_total`` and ``last_delivery_on`` of ``commitments`` (a queryset)
-    from their deliveries. The services call it in every delivery write; tests and loaders too."""
+    from their deliveries, and ``red_from`` from them. The services call it in every delivery
+    write; tests and loaders too."""
     deliveries = Delivery.objects.filter(commitment_id=OuterRef("pk")).order_by()
-    return commitments.update(
+    updated = commitments.update(
         delivered_total=Coalesce(
             Subquery(
                 deliveries.values("commitment_id").annotate(total=Sum("quantity")).values("total")
@@ -97,6 +98,18 @@ def recompute_totals(commitments) -> int:
         ),
         last_delivery_on=Subquery(deliveries.order_by("-date").values("date")[:1]),
     )
+    store_red_from(commitments)
+    return updated
+
+
+def store_red_from(commitments) -> int:
+    """Set ``red_from`` (``selectors.red_from``) on ``commitments`` (a queryset) where it
+    differs, after their plan or their totals changed; returns how many changed."""
+    changed = [
+        Commitment(pk=pk, red_from=new) for pk, new in red_from_drift(commitments.order_by("pk"))
+    ]
+    Commitment.objects.bulk_update(changed, ["red_from"], batch_size=1000)
+    return len(changed)
 
 
 def commitment_totals_fix() -> int:
@@ -109,7 +122,10 @@ def commitment_totals_fix() -> int:
             wrong = Commitment.objects.filter(pk__in=ids[start : start + 1000])
             writes.touch(wrong)
             recompute_totals(wrong)
-    return len(ids)
+    # The others' red_from too: after a bulk load it is not set at all.
+    with transaction.atomic():
+        red = store_red_from(Commitment.objects.exclude(pk__in=ids))
+    return len(ids) + red
 
 
 @transaction.atomic
@@ -125,6 +141,12 @@ def commitment_create(
     commitment.full_clean(exclude=["reference"])
     number = ReferenceCounter.next(f"C-{partnership.reference}")
     commitment.reference = f"C-{number:04d}"
+    commitment.red_from = red_from(
+        commitment.start_date,
+        commitment.end_date,
+        commitment.planned_quantity,
+        commitment.delivered_total,
+    )
     save(commitment, by=by)
     return commitment
 
@@ -150,6 +172,8 @@ def commitment_update(
             }
         )
     writes.save_changes(commitment, changed, by=by)
+    if changed:
+        store_red_from(Commitment.objects.filter(pk=commitment.pk))
     return commitment
 
 

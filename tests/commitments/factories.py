@@ -25,6 +25,14 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     end_date = dt.date(2027, 3, 31)
     owner = "Dr Priya Shah, Clinical director"
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As the commitment services do: its first red day, kept with its plan.
+        commitment = super()._create(model_class, *args, **kwargs)
+        services.store_red_from(Commitment.objects.filter(pk=commitment.pk))
+        commitment.refresh_from_db(fields=["red_from"])
+        return commitment
+
 
 class DeliveryFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -2,7 +2,8 @@
 
 The delivery services keep ``delivered_total`` and ``last_delivery_on`` exact in the same
 transaction as every delivery write; this reports any commitment whose stored values differ from
-its deliveries (after a bulk load, a restore or a manual edit in the database) and fixes them.
+its deliveries (after a bulk load, a restore or a manual edit in the database) and fixes them,
+with the first day each is red (``red_from``), kept with them.
 """
 
 from django.core.management import BaseCommand
@@ -23,9 +24,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Fixed {fixed} commitment(s) whose stored totals had drifted.")
             return
         wrong = list(drift.values_list("reference", "delivered_total", "actual_total")[:20])
-        count = drift.count()
         for reference, stored, actual in wrong:
             self.stdout.write(f"{reference}: stored {stored}, deliveries add up to {actual}")
+        red = {pk for pk, _right in selectors.red_from_drift()}
+        if red:
+            self.stdout.write(f"{len(red)} commitment(s) with a wrong first red day (red_from).")
+        count = len(set(drift.values_list("pk", flat=True)) | red)
         self.stdout.write(f"{count} commitment(s) drifted.")
         if count:
             raise SystemExit(1)
