@@ -91,9 +91,7 @@ def test_logging_and_changing_move_the_red_list(world, api_as):
     services.deliveries_log(
         commitment=commitment,
         by=world.buddy_pm,
-        entries=[
-            {"quantity": Decimal("20"), "date": dt.date(2026, 11, day)} for day in (2, 3, 4)
-        ],
+        entries=[{"quantity": Decimal("20"), "date": dt.date(2026, 11, day)} for day in (2, 3, 4)],
     )
     assert red() == []
 
