@@ -1,8 +1,15 @@
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 
 from partnerships.choices import PartnershipStatus
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
@@ -65,3 +72,101 @@ def figures(world, frozen):
     )
     ReviewFactory(partnership=partnership, due_date=dt.date(2026, 6, 1))  # overdue
     return partnership
+
+
+# --- A real Celery worker (tests marked ``celery_worker``) ------------------------------------
+
+WAIT = 120  # seconds: a worker starting and building on a loaded machine
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def queue(settings):
+    """A queue of this test's own, so no other worker on the broker takes the report; the
+    reports' tasks are routed to it from this process (the producer)."""
+    from buddying.celery import app
+
+    name = f"buddying-tests-kill-{uuid.uuid4().hex[:8]}"
+    saved = app.conf.task_routes
+    app.conf.task_routes = {"buddying.reports.tasks.*": {"queue": name}}
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
+    yield name
+    app.conf.task_routes = saved
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
+
+
+@pytest.fixture
+def start_worker(queue, settings, tmp_path):
+    """Start ``celery worker`` in a process (and session) of its own, on the test database and
+    media folder; every worker started is stopped at the end."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DJANGO_SETTINGS_MODULE": "buddying.settings_test",
+    }
+    started = []
+
+    def start(pool: str = "prefork"):
+        log_path = tmp_path / f"worker-{len(started) + 1}.log"
+        log = open(log_path, "w")  # noqa: SIM115 - closed below
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "buddying",
+                "worker",
+                f"--pool={pool}",
+                "--concurrency=1",
+                "--queues",
+                queue,
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so a kill reaches only it
+        )
+        process.log_path, process.log = log_path, log
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.terminate()  # a warm shutdown: nothing of this test is left running
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        process.log.close()
+
+
+@pytest.fixture
+def worker(start_worker):
+    return start_worker()
+
+
+def wait_for(condition, what: str, worker) -> None:
+    """Wait (up to ``WAIT``) until ``condition()``; fail with the worker's log if it never is
+    or the worker stops."""
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}; worker log:\n{worker.log_path.read_text()[-3000:]}")
+        if worker.poll() is not None:
+            raise AssertionError(f"the worker stopped; its log:\n{worker.log_path.read_text()}")
+        time.sleep(0.02)

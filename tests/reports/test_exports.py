@@ -9,10 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from buddying.reports import tasks
+from buddying.reports.choices import ReportStatus
 from buddying.reports.models import ReportRequest
 from partnerships import access
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
 from tests.factories import OrganisationFactory, PartnershipFactory
+from tests.reports.conftest import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +172,29 @@ def test_the_report_list_runs_a_fixed_number_of_queries_with_exports(world, deli
     many, six = queries()
     assert (one, six) == (1, 6)
     assert few == many > 0
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_builds_the_queued_export_the_requester_downloads(
+    world, deliveries, api_as, worker
+):
+    """No eager task: the request queues the export on the broker and returns; an ordinary
+    ``celery worker`` process builds the file; the requester downloads the streamed CSV's bytes."""
+    user = world.regulator
+    api = api_as(user)
+    filters = {"date_from": "2026-05-02"}
+
+    response = api.post(A, {"kind": "export", "list": "deliveries", "filters": filters})
+    assert response.status_code == 201, response.content
+    report_id = response.json()["id"]
+    assert response.json()["status"] == "queued"
+
+    def built() -> bool:
+        return ReportRequest.objects.filter(pk=report_id, status=ReportStatus.DONE).exists()
+
+    wait_for(built, "the worker never built the export", worker)
+    data = api.get(f"{A}{report_id}/").json()
+    file = b"".join(api.get(data["files"]["csv"]).streaming_content)
+    assert file == _streamed(api, user, "&date_from=2026-05-02")
+    assert data["row_count"] == 4  # ours of the 2nd, 3rd and 4th of May, and theirs of the 2nd

@@ -13,108 +13,21 @@ the build is mocked.
 import datetime as dt
 import os
 import signal
-import subprocess
-import sys
-import time
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.db.models import F
 
 from buddying.reports import services
 from buddying.reports.choices import ReportKind, ReportStatus
 from buddying.reports.models import ReportRequest
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
+from tests.reports.conftest import wait_for
 from tests.risks.factories import RiskFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-
-WAIT = 120  # seconds: a worker starting and building on a loaded machine
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def queue(settings):
-    """A queue of this test's own, so no other worker on the broker takes the report; the
-    reports' tasks are routed to it from this process (the producer)."""
-    from buddying.celery import app
-
-    name = f"buddying-tests-kill-{uuid.uuid4().hex[:8]}"
-    saved = app.conf.task_routes
-    app.conf.task_routes = {"buddying.reports.tasks.*": {"queue": name}}
-    app.amqp.flush_routes()
-    app.amqp.__dict__.pop("router", None)
-    yield name
-    app.conf.task_routes = saved
-    app.amqp.flush_routes()
-    app.amqp.__dict__.pop("router", None)
-
-
-@pytest.fixture
-def start_worker(queue, settings, tmp_path):
-    """Start ``celery worker`` in a process (and session) of its own, on the test database and
-    media folder; every worker started is stopped at the end."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "DJANGO_SETTINGS_MODULE": "buddying.settings_test",
-    }
-    started = []
-
-    def start(pool: str = "prefork"):
-        log_path = tmp_path / f"worker-{len(started) + 1}.log"
-        log = open(log_path, "w")  # noqa: SIM115 - closed below
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "buddying",
-                "worker",
-                f"--pool={pool}",
-                "--concurrency=1",
-                "--queues",
-                queue,
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=INFO",
-            ],
-            env=env,
-            cwd=settings.BASE_DIR,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so a kill reaches only it
-        )
-        process.log_path, process.log = log_path, log
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.terminate()  # a warm shutdown: nothing of this test is left running
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        process.log.close()
-
-
-@pytest.fixture
-def worker(start_worker):
-    return start_worker()
 
 
 def _children(pid: int) -> list[int]:
@@ -131,16 +44,6 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _wait_for(condition, what: str, worker) -> None:
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}; worker log:\n{worker.log_path.read_text()[-3000:]}")
-        if worker.poll() is not None:
-            raise AssertionError(f"the worker stopped; its log:\n{worker.log_path.read_text()}")
-        time.sleep(0.02)
-
-
 def _status(report) -> tuple[str, int]:
     return ReportRequest.objects.filter(pk=report.pk).values_list("status", "attempts").get()
 
@@ -154,7 +57,7 @@ def _rendering(report, attempt: int) -> bool:
 
 
 def _wait_for_rendering(worker, report, attempt: int) -> None:
-    _wait_for(
+    wait_for(
         lambda: _rendering(report, attempt), f"build {attempt} never started rendering", worker
     )
 
@@ -196,7 +99,7 @@ def report(world):
 def test_a_worker_killed_mid_render_is_restarted_and_finishes_the_report(worker, report, world):
     _kill_the_child_rendering(worker, report, attempt=1)
 
-    _wait_for(lambda: _status(report)[0] == ReportStatus.DONE, "never finished", worker)
+    wait_for(lambda: _status(report)[0] == ReportStatus.DONE, "never finished", worker)
     report.refresh_from_db()
     assert report.attempts == 2  # built once more, from the start, by the restarted process
     assert report.failure_reason == ""
@@ -212,7 +115,7 @@ def test_a_report_whose_worker_keeps_dying_ends_failed_with_its_reason(
     for attempt in range(1, services.MAX_ATTEMPTS + 1):
         _kill_the_child_rendering(worker, report, attempt)
 
-    _wait_for(lambda: _status(report)[0] == ReportStatus.FAILED, "never gave up", worker)
+    wait_for(lambda: _status(report)[0] == ReportStatus.FAILED, "never gave up", worker)
     report.refresh_from_db()
     assert report.attempts == services.MAX_ATTEMPTS
     reason = services.INTERRUPTED.format(attempts=services.MAX_ATTEMPTS)
@@ -245,7 +148,7 @@ def test_a_whole_worker_killed_mid_render_and_restarted_finishes_the_report(
     assert services.requeue_stalled() == 1
     restarted = start_worker(pool="solo")
 
-    _wait_for(lambda: _status(report)[0] == ReportStatus.DONE, "never finished", restarted)
+    wait_for(lambda: _status(report)[0] == ReportStatus.DONE, "never finished", restarted)
     report.refresh_from_db()
     assert report.attempts == 2
     assert report.pdf_file.read().startswith(b"%PDF")
