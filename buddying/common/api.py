@@ -194,7 +194,7 @@ class CSVExportMixin:
     csv_lookups: dict[str, tuple] = {}
     csv_filename = "export.csv"
     csv_chunk_size = 2000  # the first rows, read inside the request
-    csv_stream_chunk_size = 10000  # the rest, fetched from the cursor this many at a time
+    csv_stream_chunk_size = 2500  # the rest, this many a fetch: a wide row (a risk) is kilobytes
 
     def get_renderers(self):
         return [*super().get_renderers(), CSVRenderer()]
