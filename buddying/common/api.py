@@ -28,7 +28,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from buddying.common.errors import StaleVersion, StateConflict
 from buddying.common.exports import (
+    CsvLine,
     SqlCell,
+    SqlLine,
     csv_line,
     plain_cell,
     safe_cell,
@@ -290,9 +292,15 @@ class CSVExportMixin:
             formatters = [
                 _as_is if index in cells else format_ for index, format_ in enumerate(formatters)
             ]
+            if len(cells) == len(lookups):
+                # Every cell PostgreSQL's: it writes the whole line, Python only joins lines.
+                line = SqlLine([cells[index] for index in range(len(lookups))])
+                return (
+                    fields,
+                    queryset.annotate(_csv_line=line).values_list("_csv_line", flat=True),
+                    CsvLine,
+                )
         source = queryset.values_list(*lookups)
-        if all(format_ is _as_is for format_ in formatters):
-            return fields, source, _as_is
 
         def row(values) -> list[str]:
             return [format_(value) for format_, value in zip(formatters, values, strict=True)]

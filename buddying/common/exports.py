@@ -87,7 +87,11 @@ def csv_blocks(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
     rows = iter(rows)
     batch = list(islice(rows, CSV_BLOCK_ROWS))
     while batch:
-        writer.writerows(batch)
+        if isinstance(batch[0], CsvLine):
+            buffer.write("\r\n".join(batch))  # lines PostgreSQL wrote: the csv module's ending
+            buffer.write("\r\n")
+        else:
+            writer.writerows(batch)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -176,13 +180,15 @@ class SqlCell(Expression):
 
     output_field = TextField()
 
-    def __init__(self, kind: str, expression, zone: str | None = None):
+    def __init__(self, kind: str, expression, zone: str | None = None, quoted: bool = False):
         super().__init__()
         if kind not in _SQL_CELLS:
             raise ValueError(f"No SQL cell for {kind!r}.")
         if kind == "datetime" and not (zone and _ZONE_NAME.fullmatch(zone)):
             raise ValueError(f"A datetime cell needs a time zone's name, not {zone!r}.")
         self.kind, self.expression, self.zone = kind, expression, zone
+        # Quoted as the csv module quotes for a line (``SqlLine``): only text can need it.
+        self.quoted = quoted and kind == "text"
 
     def get_source_expressions(self):
         return [self.expression]
@@ -193,7 +199,44 @@ class SqlCell(Expression):
     def as_sql(self, compiler, connection):
         sql, params = compiler.compile(self.expression)
         template = _SQL_CELLS[self.kind]
+        if self.quoted:
+            # A comma, a quote, CR or LF in the text (the formula prefix adds none): in quotes,
+            # its quotes doubled. Only one branch runs for a row.
+            template = (
+                rf"""CASE WHEN {{x}} ~ '[",\r\n]' THEN '"' || replace({template}, '"', '""') """
+                f"""|| '"' ELSE {template} END"""
+            )
         return (
             template.replace("{zone}", f"'{self.zone}'").replace("{x}", f"({sql})"),
             tuple(params) * template.count("{x}"),
         )
+
+
+class CsvLine(str):
+    """A row PostgreSQL wrote whole (``SqlLine``): its CSV text, without the line ending."""
+
+
+class SqlLine(Expression):
+    """A whole CSV line written by PostgreSQL from ``SqlCell``s: each quoted as the csv module
+    quotes it, joined by commas. ``csv_blocks`` writes it as it is, so a row costs Python one
+    string (``tests/buddying/test_csv_cells.py`` checks the file is the same)."""
+
+    output_field = TextField()
+
+    def __init__(self, cells: list[SqlCell]):
+        super().__init__()
+        self.cells = [SqlCell(c.kind, c.expression, c.zone, quoted=True) for c in cells]
+
+    def get_source_expressions(self):
+        return self.cells
+
+    def set_source_expressions(self, expressions):
+        self.cells = list(expressions)
+
+    def as_sql(self, compiler, connection):
+        parts, params = [], []
+        for cell in self.cells:
+            sql, cell_params = compiler.compile(cell)
+            parts.append(sql)
+            params.extend(cell_params)
+        return "(" + " || ',' || ".join(parts) + ")", tuple(params)
