@@ -22,6 +22,7 @@ Views, API, commands, tasks and reports all call it; nothing filters visibility 
 - A person with no membership sees nothing.
 """
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
@@ -62,6 +63,14 @@ def memberships_of(user) -> list[Membership]:
         cached = list(Membership.objects.filter(user=user).select_related("organisation"))
         setattr(user, _CACHE_ATTR, cached)
     return cached
+
+
+def memberships_key(user) -> str:
+    """A fingerprint of the person's memberships (organisation and role of each): what they may
+    see changes only when it does. A file built for them (a queued export) is theirs to read
+    while it is the same."""
+    held = sorted(f"{m.organisation_id}:{m.role}" for m in memberships_of(user))
+    return hashlib.sha256("\n".join(held).encode()).hexdigest()
 
 
 def forget_memberships(user) -> None:

@@ -66,6 +66,9 @@ class ReportRequest(TimeStampedModel):
     export_list = models.CharField(max_length=50, blank=True, editable=False)
     export_filters = models.JSONField(default=dict, blank=True, editable=False)
     row_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The requester's memberships when the file was built (``access.memberships_key``): they read
+    # it while theirs are the same, so a file never outlives the access it was built with.
+    access_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -13,7 +13,7 @@ Anyone else gets 404, whoever asked for the report.
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from buddying.reports.choices import ReportKind
+from buddying.reports.choices import ReportKind, ReportStatus
 from buddying.reports.models import ReportRequest
 from partnerships import access
 from partnerships.models import Organisation, Partnership, Party
@@ -30,7 +30,11 @@ def reports_visible_to(user) -> QuerySet[ReportRequest]:
     reports = ReportRequest.objects.select_related("partnership", "organisation", "requested_by")
     if not access.memberships_of(user):
         return reports.none()
-    own_export = Q(kind=ReportKind.EXPORT, requested_by=user)
+    # An export is its requester's while their memberships are those it was built with (until
+    # built, it has no rows to outlive them).
+    own_export = Q(kind=ReportKind.EXPORT, requested_by=user) & (
+        Q(access_key="") & ~Q(status=ReportStatus.DONE) | Q(access_key=access.memberships_key(user))
+    )
     if access.is_regulator(user):
         return reports.filter(~Q(kind=ReportKind.EXPORT) | own_export)
     visible_partnership = Exists(

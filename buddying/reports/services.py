@@ -25,6 +25,7 @@ from rest_framework.exceptions import APIException
 from buddying.reports import build, exports, render, selectors
 from buddying.reports.choices import ReportKind, ReportStatus
 from buddying.reports.models import ReportRequest
+from partnerships import access
 from partnerships.choices import PartnershipStatus
 from partnerships.models import Organisation, Partnership
 
@@ -351,6 +352,8 @@ def _export_build(report: ReportRequest, *, task_id: str) -> ReportRequest:
         )
         return ReportRequest.objects.get(pk=report.pk)
     path = f"reports/{report.pk}/{report.export_list}.csv"
+    # The memberships the rows are read with: the same ones for the whole file.
+    key = access.memberships_key(report.requested_by)
     # In memory while small, then on disk: a million rows are a few hundred MB.
     with tempfile.SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES) as handle:
         try:
@@ -371,7 +374,12 @@ def _export_build(report: ReportRequest, *, task_id: str) -> ReportRequest:
         saved = default_storage.save(path, File(handle))
     now = timezone.now()
     ReportRequest.objects.filter(pk=report.pk, status=ReportStatus.RUNNING, task_id=task_id).update(
-        status=ReportStatus.DONE, finished_at=now, csv_file=saved, row_count=count, updated_at=now
+        status=ReportStatus.DONE,
+        finished_at=now,
+        csv_file=saved,
+        row_count=count,
+        access_key=key,
+        updated_at=now,
     )
     return ReportRequest.objects.get(pk=report.pk)
 

@@ -12,6 +12,7 @@ from buddying.reports import tasks
 from buddying.reports.choices import ReportStatus
 from buddying.reports.models import ReportRequest
 from partnerships import access
+from partnerships.models import Membership
 from tests.commitments.factories import CommitmentFactory, DeliveryFactory
 from tests.factories import OrganisationFactory, PartnershipFactory
 from tests.reports.conftest import wait_for
@@ -108,6 +109,42 @@ def test_only_the_requester_reads_an_export(world, deliveries, api_as, as_user, 
         assert b"Export of deliveries" in page.content
     listed = {row["id"] for row in api.get(A).json()["results"]}
     assert (data["id"] in listed) == (expected == 200)
+
+
+@pytest.mark.parametrize("change", ["moved", "joined another"])
+def test_an_export_is_not_read_once_the_requesters_memberships_change(
+    world, deliveries, api_as, as_user, change
+):
+    """The file holds what the person could see when it was built: once their memberships change
+    (moved to another trust, or given another one too) it is no longer theirs (404); asking
+    again builds one from what they may see now."""
+    user = world.buddy_viewer
+    api = api_as(user)
+    data = _queue_and_build(api, user, {"kind": "export", "list": "deliveries"})
+    assert api.get(data["files"]["csv"]).status_code == 200
+
+    membership = Membership.objects.get(user=user)
+    if change == "moved":
+        membership.organisation = world.unrelated
+        membership.save()
+    else:
+        Membership.objects.create(user=user, organisation=world.unrelated, role=membership.role)
+    access.forget_memberships(user)
+
+    assert api.get(f"{A}{data['id']}/").status_code == 404
+    assert api.get(f"{A}{data['id']}/download/csv/").status_code == 404
+    assert as_user(user).get(f"/reports/{data['id']}/download/csv/").status_code == 404
+    again = _queue_and_build(api, user, {"kind": "export", "list": "deliveries"})
+    assert api.get(again["files"]["csv"]).status_code == 200
+    assert again["row_count"] == (1 if change == "moved" else 5)
+
+
+def test_a_queued_export_is_listed_before_it_is_built(world, api_as):
+    user = world.buddy_viewer
+    api = api_as(user)
+    report_id = api.post(A, {"kind": "export", "list": "deliveries"}, format="json").json()["id"]
+
+    assert api.get(f"{A}{report_id}/").json()["status"] == "queued"
 
 
 def test_a_read_only_token_may_queue_and_read_an_export(world, deliveries, api_as):
