@@ -2,10 +2,10 @@
 
 import datetime as dt
 import threading
-import time
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -181,7 +181,11 @@ def test_offset_pages_keep_their_count(world, api_as):
 @pytest.mark.django_db(transaction=True)
 def test_a_change_committed_late_is_not_passed_over(world, settings):
     """A write whose transaction commits after a later write has been read must still reach the
-    mirror: the settle window holds back rows younger than the longest transaction."""
+    mirror: the settle window holds back rows younger than the longest transaction.
+
+    The clock is held still, so the test does not depend on how fast the machine is: both
+    writes are stamped at 09:00:00, read at 09:00:00.3 (both younger than the 1 s window) while
+    the slow one is still uncommitted, and read again from ``resume`` at 09:00:02."""
     from django.db import transaction
 
     settings.API_SYNC_SETTLE_SECONDS = 1
@@ -196,19 +200,21 @@ def test_a_change_committed_late_is_not_passed_over(world, settings):
                 CommitmentFactory(partnership=world.partnership, organisation=world.buddy).pk
             )
             started.set()
-            release.wait(5)
+            release.wait(30)
         connection.close()
 
-    thread = threading.Thread(target=slow_writer)
-    thread.start()
-    started.wait(5)
-    CommitmentFactory(partnership=world.partnership, organisation=world.buddy)  # commits first
-    time.sleep(0.3)
-    rows, resume = read_all(client, URL, {"cursor": ""})  # the fast write is still settling
-    release.set()
-    thread.join()
-    time.sleep(1.2)
-    later, _ = read_all(client, resume, None)
+    moment = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(moment, tick=False) as clock:
+        thread = threading.Thread(target=slow_writer)
+        thread.start()
+        assert started.wait(30)
+        CommitmentFactory(partnership=world.partnership, organisation=world.buddy)  # commits first
+        clock.shift(0.3)
+        rows, resume = read_all(client, URL, {"cursor": ""})  # the fast write is still settling
+        release.set()
+        thread.join()
+        clock.shift(1.7)
+        later, _ = read_all(client, resume, None)
 
     assert str(slow_id[0]) in {row["id"] for row in rows + later}
 
