@@ -29,6 +29,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from buddying.common.errors import StaleVersion, StateConflict
 from buddying.common.exports import csv_line, plain_cell, safe_cell, stream_csv, text_cell
 from buddying.common.pagination import Pagination
+from buddying.common.serializers import ReadFast
 
 # Re-exported: CSV writers import stream_csv from here or from exports; settings name Pagination.
 __all__ = ["Pagination", "stream_csv"]
@@ -481,9 +482,10 @@ class OptionalChoiceField(serializers.ChoiceField):
         return super().to_representation(value)
 
 
-class ModelSerializer(serializers.ModelSerializer):
+class ModelSerializer(ReadFast, serializers.ModelSerializer):
     """DRF's ModelSerializer with the project's conventions: a model choice field that may be blank
-    (``blank=True``) becomes an ``OptionalChoiceField``, so responses say ``null`` for "not set"."""
+    (``blank=True``) becomes an ``OptionalChoiceField``, so responses say ``null`` for "not set";
+    rows are read as ``buddying.common.serializers.ReadFast`` reads them."""
 
     def build_standard_field(self, field_name, model_field):
         field_class, field_kwargs = super().build_standard_field(field_name, model_field)

@@ -1,19 +1,21 @@
-"""The lists answer the same with the page's ids chosen first
-(``buddying.common.pagination.page_of``): byte for byte what slicing the list answers, in the
-same single query per page."""
+"""The lists answer the same with the quick reading of pages: the page's ids are chosen first
+(``buddying.common.pagination.page_of``) and rows are written by ``ReadFast`` — byte for byte
+what DRF's slicing and serializers answer, in the same single query per page."""
 
 from datetime import date
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from buddying.common.pagination import page_of
+from buddying.common.serializers import ReadFast, Serializer
 from partnerships import access
 from partnerships.commitments.models import Delivery
 from partnerships.models import Partnership
-from risks.models import RiskAction
+from risks.models import Risk, RiskAction
 from tests.factories import OrganisationFactory, PartnershipFactory
 from tests.risks.factories import RiskActionFactory, RiskFactory
 from tests.sync.test_mirror import LISTS, _morning, _the_day
@@ -26,13 +28,24 @@ URLS = [
 ]
 
 
+def _drf_reads(monkeypatch):
+    """Every serializer reads rows as DRF's own ``Serializer.to_representation`` does."""
+    monkeypatch.setattr(
+        ReadFast,
+        "to_representation",
+        lambda self, instance: serializers.Serializer.to_representation(self, instance),
+    )
+
+
 def _slice(queryset, start, stop):
     return list(queryset[start:stop])
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["regulator", "buddy_viewer"])
-def test_every_list_answers_byte_for_byte_what_plain_slicing_answers(world, persona, monkeypatch):
+def test_every_list_answers_byte_for_byte_what_drf_and_plain_slicing_answer(
+    world, persona, monkeypatch
+):
     had = _morning(world)
     _the_day(world, had)
     client = APIClient()
@@ -40,6 +53,7 @@ def test_every_list_answers_byte_for_byte_what_plain_slicing_answers(world, pers
     pages = [f"{url}{'&' if '?' in url else '?'}page_size=2&page=2" for url in URLS]
     quick = {url: client.get(url).content for url in [*URLS, *pages]}
     assert all(b'"results":[{' in body for body in quick.values() if b"count" in body)
+    _drf_reads(monkeypatch)
     monkeypatch.setattr("buddying.common.pagination.page_of", _slice)
     plain = {url: client.get(url).content for url in [*URLS, *pages]}
     assert quick == plain
@@ -86,12 +100,58 @@ def test_the_page_query_reads_the_visible_rows_once(world, api_as):
     assert page.count(f"'{world.buddy_pm.username}'") == 1
 
 
+class _LoggedSerializer(Serializer):
+    username = serializers.CharField(source="logged_by.get_username", read_only=True)
+    commitment = serializers.PrimaryKeyRelatedField(read_only=True)
+    note = serializers.SerializerMethodField()
+
+    def get_note(self, delivery) -> str:
+        return delivery.note.upper()
+
+
+class _OwnerSerializer(Serializer):
+    username = serializers.CharField(source="owner.get_username", read_only=True)
+    title = serializers.CharField(read_only=True)
+
+
 @pytest.mark.django_db
-def test_a_commitments_deliveries_answer_as_plain_slicing_does(world, monkeypatch, api_as):
+def test_read_fast_leaves_unusual_rows_to_drf(world, monkeypatch):
+    """Rows DRF reads in its own way are left to it: ``None`` half-way along a dotted source (a
+    read-only field is then left out), a related object that does not exist (``null``); a
+    related field keeps its own reading; a method field is called."""
+    had = _morning(world)
+    logged, anonymous = had["delivery"], had["doomed_delivery"]
+    logged.logged_by = world.buddy_pm
+    anonymous.logged_by = None
+    unowned = Risk(title="Draft", partnership=world.partnership)
+    unowned.owner = None  # a required owner not set yet: "does not exist"
+
+    deliveries = _LoggedSerializer([logged, anonymous], many=True).data
+    risks = _OwnerSerializer([had["risk"], unowned], many=True).data
+    assert deliveries == [
+        {
+            "username": world.buddy_pm.username,
+            "commitment": had["commitment"].pk,
+            "note": logged.note.upper(),
+        },
+        {"commitment": had["commitment"].pk, "note": anonymous.note.upper()},
+    ]
+    assert risks == [
+        {"username": world.buddy_pm.username, "title": had["risk"].title},
+        {"username": None, "title": "Draft"},
+    ]
+    _drf_reads(monkeypatch)
+    assert _LoggedSerializer([logged, anonymous], many=True).data == deliveries
+    assert _OwnerSerializer([had["risk"], unowned], many=True).data == risks
+
+
+@pytest.mark.django_db
+def test_deliveries_page_as_drf(world, monkeypatch, api_as):
     had = _morning(world)
     assert Delivery.objects.filter(commitment=had["commitment"]).exists()
     client = api_as(world.regulator)
     url = f"/api/v1/commitments/{had['commitment'].pk}/deliveries/"
     quick = client.get(url).content
+    _drf_reads(monkeypatch)
     monkeypatch.setattr("buddying.common.pagination.page_of", _slice)
     assert client.get(url).content == quick
