@@ -38,6 +38,7 @@ from buddying.common.exports import (
     text_cell,
 )
 from buddying.common.pagination import Pagination
+from buddying.common.serializers import ReadFast
 
 # Re-exported: CSV writers import stream_csv from here or from exports; settings name Pagination.
 __all__ = ["Pagination", "stream_csv"]
@@ -596,9 +597,10 @@ class OptionalChoiceField(serializers.ChoiceField):
         return super().to_representation(value)
 
 
-class ModelSerializer(serializers.ModelSerializer):
+class ModelSerializer(ReadFast, serializers.ModelSerializer):
     """DRF's ModelSerializer with the project's conventions: a model choice field that may be blank
-    (``blank=True``) becomes an ``OptionalChoiceField``, so responses say ``null`` for "not set"."""
+    (``blank=True``) becomes an ``OptionalChoiceField``, so responses say ``null`` for "not set";
+    rows are read as ``buddying.common.serializers.ReadFast`` reads them."""
 
     def build_standard_field(self, field_name, model_field):
         field_class, field_kwargs = super().build_standard_field(field_name, model_field)

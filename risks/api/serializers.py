@@ -12,6 +12,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from buddying.common.api import ModelSerializer
+from buddying.common.serializers import Serializer
 from partnerships.api.fields import PartnershipMemberField
 from partnerships.api.serializers import OrganisationBriefSerializer
 from partnerships.models import Organisation, Partnership
@@ -22,7 +23,7 @@ from risks.models import SCALE_FIELDS, Risk, RiskAction, RiskAppetite
 User = get_user_model()
 
 
-class RiskPersonSerializer(serializers.Serializer):
+class RiskPersonSerializer(Serializer):
     username = serializers.CharField(source="get_username")
     name = serializers.SerializerMethodField()
 
@@ -30,12 +31,12 @@ class RiskPersonSerializer(serializers.Serializer):
         return user.get_full_name() or user.get_username()
 
 
-class RiskPartnershipBriefSerializer(serializers.Serializer):
+class RiskPartnershipBriefSerializer(Serializer):
     id = serializers.UUIDField()
     reference = serializers.CharField()
 
 
-class RiskBriefSerializer(serializers.Serializer):
+class RiskBriefSerializer(Serializer):
     id = serializers.UUIDField()
     reference = serializers.CharField()
     title = serializers.CharField()
