@@ -52,6 +52,7 @@ def portfolio(request, home: bool = False):
         queryset=queryset.order_by("-quiet", "status", "reference"),
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    partnerships = selectors.attach_portfolio_figures(list(page.object_list), today)
     query = request.GET.copy()
     query.pop("page", None)
     filters_query = query.urlencode()
@@ -63,7 +64,7 @@ def portfolio(request, home: bool = False):
             "filterset": filterset,
             "form": filterset.form,
             "page": page,
-            "partnerships": page.object_list,
+            "partnerships": partnerships,
             "filters_query": filters_query,
             "page_url_prefix": "?" + (filters_query + "&" if filters_query else "") + "page=",
             "by_region": selectors.portfolio_by_region(filterset.qs),

@@ -149,3 +149,31 @@ def test_a_full_page_of_the_portfolio_stays_small(world, as_user):
     page = response.content.decode()
     assert page.count('<tr class="nhsuk-table__row" role="row">') >= 26
     assert len(response.content) < 90_000  # 158 KB with the NHS macro, 65 KB plain
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_each_row_counts_its_commitments_by_delivery_and_its_risks_outside_appetite(world, as_user):
+    _active(world.partnership)
+    # Half a year in, about 50 of 100 hours were expected by now.
+    for delivered in ("1", "40", "50"):  # well behind, behind, on track
+        commitment = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
+        DeliveryFactory(
+            commitment=commitment, date=dt.date(2026, 9, 20), quantity=Decimal(delivered)
+        )
+    CommitmentFactory(  # not started: left out of "on track"
+        partnership=world.partnership, organisation=world.buddy, start_date=dt.date(2026, 12, 1)
+    )
+    RiskAppetiteFactory(organisation=world.buddy, category="strategic", tolerance=4)
+    RiskFactory.create_batch(2, partnership=world.partnership, category="strategic")
+    RiskFactory(partnership=world.partnership, category="financial")  # no appetite set
+    quiet_one = PartnershipFactory(buddy=world.unrelated, supported=world.supported)
+
+    page = as_user(world.regulator).get(reverse("portfolio")).content.decode()
+    flat = " ".join(page.split())
+
+    assert "Well behind</strong> 1 of 3 on track" in flat
+    assert (
+        '<span class="nhsuk-table__heading" aria-hidden="true">Risks outside appetite </span>2</td>'
+        in flat
+    )
+    assert quiet_one.reference in page and "No commitments recorded" in page
