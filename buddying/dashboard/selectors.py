@@ -373,8 +373,8 @@ def portfolio_by_region(queryset: QuerySet) -> list[dict]:
     portfolio's chart and its table."""
     rows = (
         queryset.order_by()
+        .filter(parties__role="supported")  # first, so the region is the supported party's
         .values("parties__organisation__region_name", "status")
-        .filter(parties__role="supported")
         .annotate(n=Count("pk", distinct=True))
     )
     regions: dict[str, dict] = {}

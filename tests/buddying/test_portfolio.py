@@ -177,3 +177,18 @@ def test_each_row_counts_its_commitments_by_delivery_and_its_risks_outside_appet
         in flat
     )
     assert quiet_one.reference in page and "No commitments recorded" in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_partnerships_by_region_count_the_supported_organisations_region_only(world, as_user):
+    from buddying.dashboard import selectors
+
+    elsewhere = OrganisationFactory(region_code="Y63", region_name="NORTH EAST AND YORKSHIRE")
+    PartnershipFactory(buddy=world.buddy, supported=elsewhere)  # a London buddy
+
+    regions = selectors.portfolio_by_region(selectors.portfolio(world.regulator))
+
+    assert regions == [
+        {"region": "London", "total": 1, "proposed": 1},
+        {"region": "North East and Yorkshire", "total": 1, "proposed": 1},
+    ]
