@@ -225,3 +225,19 @@ def test_someone_who_is_nobodys_executive_is_asked_nothing_to_approve_or_sign(
         assert not list(partnership_selectors.partnerships_awaiting_approval_by(world.buddy_pm))
         assert not list(selectors.agreements_awaiting_signature_by(world.buddy_pm))
         assert not list(selectors.reviews_awaiting_sign_off_by(world.buddy_pm))
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_home_lists_the_first_ten_partnerships_and_links_to_them_all(world, as_user):
+    client = as_user(world.buddy_pm)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Your partnerships</caption>" in page
+    assert "All your partnerships</a>" not in page
+
+    others = [PartnershipFactory(buddy=world.buddy, supported=world.unrelated) for _ in range(10)]
+    page = client.get(reverse("dashboard")).content.decode()
+
+    assert "Your first 10 partnerships</caption>" in page
+    assert f'<a href="{reverse("partnerships:list")}">All your partnerships</a>' in page
+    shown = [p for p in [world.partnership, *others] if f">{p.reference}</a>" in page]
+    assert len(shown) == 10
