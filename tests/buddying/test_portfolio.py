@@ -192,3 +192,27 @@ def test_partnerships_by_region_count_the_supported_organisations_region_only(wo
         {"region": "London", "total": 1, "proposed": 1},
         {"region": "North East and Yorkshire", "total": 1, "proposed": 1},
     ]
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize("recent", ["nothing", "commitment", "risk"])
+def test_a_partnership_is_quiet_only_with_no_recent_change_to_it_its_commitments_or_risks(
+    world, as_user, recent
+):
+    from partnerships.commitments.models import Commitment
+    from risks.models import Risk
+
+    long_ago = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+    commitment = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
+    risk = RiskFactory(partnership=world.partnership)
+    Commitment.objects.filter(pk=commitment.pk).update(updated_at=long_ago)
+    Risk.objects.filter(pk=risk.pk).update(updated_at=long_ago)
+    if recent == "commitment":
+        Commitment.objects.filter(pk=commitment.pk).update(updated_at=dt.datetime.now(dt.UTC))
+    if recent == "risk":
+        Risk.objects.filter(pk=risk.pk).update(updated_at=dt.datetime.now(dt.UTC))
+    Partnership.objects.filter(pk=world.partnership.pk).update(status="active", updated_at=long_ago)
+
+    page = as_user(world.regulator).get(reverse("portfolio"), {"quiet": "on"}).content.decode()
+
+    assert (world.partnership.reference in page) is (recent == "nothing")
