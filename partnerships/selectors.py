@@ -77,13 +77,26 @@ def partnership_history(partnership: Partnership) -> list[HistoryEntry]:
     return sorted(history, key=lambda entry: entry.when, reverse=True)
 
 
+def executive_of(user) -> list[str]:
+    """The organisations (ODS codes) this person is an executive of, from the memberships read
+    once per request: a handful of codes, so "an executive of a party" is a condition on the
+    party's own column, not a join through organisations and memberships."""
+    return [
+        organisation.ods_code
+        for organisation in access.organisations_with_role(user, access.EXECUTIVE_ROLES)
+    ]
+
+
 def partnerships_awaiting_approval_by(user) -> QuerySet[Partnership]:
-    """Proposed partnerships in which this person is an executive of a party yet to approve."""
+    """Proposed partnerships in which this person is an executive of a party yet to approve
+    (none, without a query, for someone who is nobody's executive)."""
+    executive = executive_of(user)
+    if not executive:
+        return Partnership.objects.none()
     unapproved_party = Party.objects.filter(
         partnership_id=OuterRef("pk"),
         role__in=access.PRINCIPAL_PARTY_ROLES,
-        organisation__memberships__user_id=user.pk,
-        organisation__memberships__role__in=access.EXECUTIVE_ROLES,
+        organisation_id__in=executive,
     ).exclude(Exists(Approval.objects.filter(party_id=OuterRef("pk"))))
     return partnership_list(user).filter(status="proposed").filter(Exists(unapproved_party))
 

@@ -139,16 +139,105 @@ def test_dashboard_signed_out_redirects_to_sign_in(client):
     assert response["Location"].startswith(reverse("login"))
 
 
+def _overdue_actions(world, n: int):
+    """``n`` overdue risk actions, each on its own risk in its own partnership."""
+    from tests.risks.factories import RiskActionFactory
+
+    for _ in range(n):
+        partnership = PartnershipFactory(buddy=world.buddy, supported=world.unrelated)
+        RiskActionFactory(risk=RiskFactory(partnership=partnership), due_date=dt.date(2026, 9, 1))
+
+
 @time_machine.travel(TODAY, tick=False)
 def test_dashboard_runs_a_fixed_number_of_queries(world, as_user, django_assert_num_queries):
     client = as_user(world.buddy_exec)
     _behind_and_outside(world, n=1)
+    _overdue_actions(world, 1)
     PartnershipFactory(buddy=world.buddy, supported=world.unrelated)  # awaiting approval
     client.get(reverse("dashboard"))  # warm the session
     with CaptureQueriesContext(connection) as few:
-        client.get(reverse("dashboard"))
+        page = client.get(reverse("dashboard")).content.decode()
+    assert "Risk actions overdue (1)" in page
     for _ in range(8):
         PartnershipFactory(buddy=world.buddy, supported=world.unrelated)
     _behind_and_outside(world, n=8)
+    _overdue_actions(world, 8)
     with django_assert_num_queries(len(few)):
-        client.get(reverse("dashboard"))
+        page = client.get(reverse("dashboard")).content.decode()
+    assert "Risk actions overdue (9)" in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_overdue_actions_name_their_risk_and_its_partnership(world, as_user):
+    from tests.risks.factories import RiskActionFactory
+
+    risk = RiskFactory(partnership=world.partnership, next_review_date=dt.date(2027, 1, 1))
+    RiskActionFactory(risk=risk, description="Recruit two midwives", due_date=dt.date(2026, 9, 1))
+
+    page = as_user(world.buddy_pm).get(reverse("dashboard")).content.decode()
+
+    link = (
+        f'<a href="{reverse("risks:detail", args=[risk.pk])}">'
+        f"{world.partnership.reference} {risk.reference}</a>"
+    )
+    assert link in page
+    assert "Recruit two midwives" in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_executives_see_agreements_to_sign_and_reviews_to_sign_off_until_theirs_is_done(
+    world, as_user
+):
+    from partnerships.reviews.choices import ReviewStatus
+    from risks.agreements import services as agreement_services
+    from tests.agreements.helpers import awaiting
+    from tests.reviews.factories import ReviewFactory
+
+    agreement = awaiting(world)
+    ReviewFactory(partnership=world.partnership, status=ReviewStatus.SUBMITTED)
+
+    def page(persona):
+        return as_user(world.user(persona)).get(reverse("dashboard")).content.decode()
+
+    for persona in ("buddy_exec", "supported_exec"):
+        assert "Agreements to sign (1)" in page(persona)
+        assert "Reviews to sign off (1)" in page(persona)
+        assert reverse("agreements:sign", args=[agreement.pk]) in page(persona)
+    for persona in ("buddy_pm", "buddy_viewer", "regulator"):
+        assert "Agreements to sign" not in page(persona)
+        assert "Reviews to sign off" not in page(persona)
+
+    agreement_services.agreement_sign(agreement=agreement, by=world.buddy_exec)
+    assert "Agreements to sign" not in page("buddy_exec")
+    assert "Agreements to sign (1)" in page("supported_exec")
+
+
+def test_someone_who_is_nobodys_executive_is_asked_nothing_to_approve_or_sign(
+    world, django_assert_num_queries
+):
+    from buddying.dashboard import selectors
+    from partnerships import access
+    from partnerships import selectors as partnership_selectors
+
+    assert list(partnership_selectors.partnerships_awaiting_approval_by(world.buddy_exec))
+    access.memberships_of(world.buddy_pm)  # read once per request
+    with django_assert_num_queries(0):
+        assert not list(partnership_selectors.partnerships_awaiting_approval_by(world.buddy_pm))
+        assert not list(selectors.agreements_awaiting_signature_by(world.buddy_pm))
+        assert not list(selectors.reviews_awaiting_sign_off_by(world.buddy_pm))
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_home_lists_the_first_ten_partnerships_and_links_to_them_all(world, as_user):
+    client = as_user(world.buddy_pm)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Your partnerships</caption>" in page
+    assert "All your partnerships</a>" not in page
+
+    others = [PartnershipFactory(buddy=world.buddy, supported=world.unrelated) for _ in range(10)]
+    page = client.get(reverse("dashboard")).content.decode()
+
+    assert "Your first 10 partnerships</caption>" in page
+    assert f'<a href="{reverse("partnerships:list")}">All your partnerships</a>' in page
+    shown = [p for p in [world.partnership, *others] if f">{p.reference}</a>" in page]
+    assert len(shown) == 10

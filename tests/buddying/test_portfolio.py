@@ -136,3 +136,83 @@ def test_the_portfolio_runs_a_fixed_number_of_queries(world, as_user, django_ass
         CommitmentFactory(partnership=partnership, organisation=world.buddy)
     with django_assert_num_queries(len(few)):
         client.get(reverse("portfolio"))
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_full_page_of_the_portfolio_stays_small(world, as_user):
+    """25 rows drawn with the plain table (the NHS macro's markup, without its whitespace):
+    at national scale the NHS macro made the regulator's home 187 KB and most of its time."""
+    for _ in range(30):
+        partnership = PartnershipFactory(buddy=world.buddy, supported=world.unrelated)
+        CommitmentFactory(partnership=partnership, organisation=world.buddy)
+    response = as_user(world.regulator).get(reverse("portfolio"))
+    page = response.content.decode()
+    assert page.count('<tr class="nhsuk-table__row" role="row">') >= 26
+    assert len(response.content) < 90_000  # 158 KB with the NHS macro, 65 KB plain
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_each_row_counts_its_commitments_by_delivery_and_its_risks_outside_appetite(world, as_user):
+    _active(world.partnership)
+    # Half a year in, about 50 of 100 hours were expected by now.
+    for delivered in ("1", "40", "50"):  # well behind, behind, on track
+        commitment = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
+        DeliveryFactory(
+            commitment=commitment, date=dt.date(2026, 9, 20), quantity=Decimal(delivered)
+        )
+    CommitmentFactory(  # not started: left out of "on track"
+        partnership=world.partnership, organisation=world.buddy, start_date=dt.date(2026, 12, 1)
+    )
+    RiskAppetiteFactory(organisation=world.buddy, category="strategic", tolerance=4)
+    RiskFactory.create_batch(2, partnership=world.partnership, category="strategic")
+    RiskFactory(partnership=world.partnership, category="financial")  # no appetite set
+    quiet_one = PartnershipFactory(buddy=world.unrelated, supported=world.supported)
+
+    page = as_user(world.regulator).get(reverse("portfolio")).content.decode()
+    flat = " ".join(page.split())
+
+    assert "Well behind</strong> 1 of 3 on track" in flat
+    assert (
+        '<span class="nhsuk-table__heading" aria-hidden="true">Risks outside appetite </span>2</td>'
+        in flat
+    )
+    assert quiet_one.reference in page and "No commitments recorded" in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_partnerships_by_region_count_the_supported_organisations_region_only(world, as_user):
+    from buddying.dashboard import selectors
+
+    elsewhere = OrganisationFactory(region_code="Y63", region_name="NORTH EAST AND YORKSHIRE")
+    PartnershipFactory(buddy=world.buddy, supported=elsewhere)  # a London buddy
+
+    regions = selectors.portfolio_by_region(selectors.portfolio(world.regulator))
+
+    assert regions == [
+        {"region": "London", "total": 1, "proposed": 1},
+        {"region": "North East and Yorkshire", "total": 1, "proposed": 1},
+    ]
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize("recent", ["nothing", "commitment", "risk"])
+def test_a_partnership_is_quiet_only_with_no_recent_change_to_it_its_commitments_or_risks(
+    world, as_user, recent
+):
+    from partnerships.commitments.models import Commitment
+    from risks.models import Risk
+
+    long_ago = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+    commitment = CommitmentFactory(partnership=world.partnership, organisation=world.buddy)
+    risk = RiskFactory(partnership=world.partnership)
+    Commitment.objects.filter(pk=commitment.pk).update(updated_at=long_ago)
+    Risk.objects.filter(pk=risk.pk).update(updated_at=long_ago)
+    if recent == "commitment":
+        Commitment.objects.filter(pk=commitment.pk).update(updated_at=dt.datetime.now(dt.UTC))
+    if recent == "risk":
+        Risk.objects.filter(pk=risk.pk).update(updated_at=dt.datetime.now(dt.UTC))
+    Partnership.objects.filter(pk=world.partnership.pk).update(status="active", updated_at=long_ago)
+
+    page = as_user(world.regulator).get(reverse("portfolio"), {"quiet": "on"}).content.decode()
+
+    assert (world.partnership.reference in page) is (recent == "nothing")
