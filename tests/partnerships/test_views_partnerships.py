@@ -374,6 +374,25 @@ def test_detail_runs_the_same_queries_for_1_or_10_objectives(
     assert "Objective 9" in response.content.decode()
 
 
+@pytest.mark.parametrize("name", ["commitments", "secondments", "agreements"])
+def test_a_section_page_reads_the_partnership_without_its_objectives_or_approvals(
+    world, as_user, name
+):
+    """A section's page shows neither, so it does not read them (the overview does)."""
+    Objective.objects.create(partnership=world.partnership, title="Objective 0")
+    Approval.objects.create(
+        partnership=world.partnership, party=world.partnership.buddy, approved_by=world.buddy_exec
+    )
+    url = reverse("partnerships:section", args=[world.partnership.pk, name])
+    with CaptureQueriesContext(connection) as queries:
+        response = as_user(world.buddy_viewer).get(url)
+    assert response.status_code == 200
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "partnerships_party" in read
+    assert "partnerships_objective" not in read and "partnerships_approval" not in read
+    assert as_user(world.outsider).get(url).status_code == 404
+
+
 def test_scope_areas_are_listed_one_per_line(world, as_user):
     world.partnership.scope_areas = "Maternity\nUrgent and emergency care"
     world.partnership.save()
