@@ -155,7 +155,10 @@ CHECKBOXES = {
     "no id prefix, no classes, a legend without classes": {
         "name": "band",
         "fieldset": {"legend": {"text": "Band"}},
-        "items": [{"value": "low", "text": "Low", "checked": True}, {"value": "high", "text": "High"}],
+        "items": [
+            {"value": "low", "text": "Low", "checked": True},
+            {"value": "high", "text": "High"},
+        ],
     },
 }
 
@@ -203,7 +206,12 @@ HEADERS = {
     "signed in, nothing current": {
         "service": {"text": "Buddying", "href": "/"},
         "account": {"items": [{"text": "regulator", "icon": True}, {"href": "/o/", "text": "Out"}]},
-        "search": {"action": "/s/", "name": "q", "visuallyHiddenLabel": "Find", "placeholder": "Go"},
+        "search": {
+            "action": "/s/",
+            "name": "q",
+            "visuallyHiddenLabel": "Find",
+            "placeholder": "Go",
+        },
         "navigation": {"items": [{**item, "active": False} for item in _NAVIGATION]},
     },
     "signed out": {
