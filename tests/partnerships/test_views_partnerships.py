@@ -401,3 +401,14 @@ def test_scope_areas_are_listed_one_per_line(world, as_user):
     )
     html = page.content.decode()
     assert "<li>Maternity</li><li>Urgent and emergency care</li>" in html
+
+
+def test_organisation_names_are_title_cased_once_per_name():
+    from partnerships.models.organisations import title_case_nhs
+
+    name = "ROYAL FREE LONDON NHS FOUNDATION TRUST"
+    assert title_case_nhs(name) == "Royal Free London NHS Foundation Trust"
+    hits = title_case_nhs.cache_info().hits
+    assert title_case_nhs(name) == "Royal Free London NHS Foundation Trust"
+    assert title_case_nhs.cache_info().hits == hits + 1  # a page of rows does not redo it
+    assert title_case_nhs("Mixed Case Trust") == "Mixed Case Trust"
