@@ -234,3 +234,49 @@ def test_the_plain_header_escapes_the_account_name():
     params = HEADERS["signed in, with a risk appetite link"]
     html = _render("macros/plain.jinja", params, "header")
     assert "Ann Smith (Royal Free &lt;London&gt; NHS FT)" in html
+
+
+SUMMARY_LISTS = {
+    "the overview's summary": {
+        "rows": [
+            {"key": {"text": "Shared intent"}, "value": {"text": "Recover <urgent> care\nin a year"}},
+            {"key": {"text": "Scope"}, "value": {"html": Markup("<ul class='x'><li>A</li></ul>")}},
+            {"key": {"text": "Equivalent consultancy cost"}, "value": {"text": "£1.2m"}},
+        ]
+    },
+    "approvals": {
+        "rows": [
+            {"key": {"text": "Trust A (buddy)"}, "value": {"text": "Approved by Ann on 1 May"}},
+            {"key": {"text": "Trust B (supported)"}, "value": {"text": "Waiting"}},
+        ]
+    },
+    "no rows": {"rows": []},
+}
+
+
+@pytest.mark.parametrize("case", SUMMARY_LISTS)
+def test_the_plain_summary_list_draws_the_nhs_summary_lists_markup(case):
+    params = SUMMARY_LISTS[case]
+    nhs = _render("nhsuk/components/summary-list/macro.jinja", params, "summaryList")
+    plain = _render("macros/plain.jinja", params, "summaryList")
+    assert _tree(plain) == _tree(nhs)
+
+
+CARDS = {
+    "a section's headline on the overview": {
+        "heading": "Delivery <plan>",
+        "headingLevel": 3,
+        "headingSize": "s",
+        "href": "/partnerships/1/sections/commitments/",
+        "descriptionHtml": Markup('<p class="nhsuk-u-margin-bottom-2">3 of 4 on track.</p>'),
+    },
+    "no link, default level": {"heading": "Plain", "descriptionHtml": Markup("<p>Text</p>")},
+}
+
+
+@pytest.mark.parametrize("case", CARDS)
+def test_the_plain_card_draws_the_nhs_cards_markup(case):
+    params = CARDS[case]
+    nhs = _render("nhsuk/components/card/macro.jinja", params, "card")
+    plain = _render("macros/plain.jinja", params, "card")
+    assert _tree(plain) == _tree(nhs)
