@@ -239,7 +239,10 @@ def test_the_plain_header_escapes_the_account_name():
 SUMMARY_LISTS = {
     "the overview's summary": {
         "rows": [
-            {"key": {"text": "Shared intent"}, "value": {"text": "Recover <urgent> care\nin a year"}},
+            {
+                "key": {"text": "Shared intent"},
+                "value": {"text": "Recover <urgent> care\nin a year"},
+            },
             {"key": {"text": "Scope"}, "value": {"html": Markup("<ul class='x'><li>A</li></ul>")}},
             {"key": {"text": "Equivalent consultancy cost"}, "value": {"text": "£1.2m"}},
         ]
