@@ -41,6 +41,12 @@ def _visible_partnership(request, pk):
     return get_object_or_404(selectors.partnership_detail(request.user), pk=pk)
 
 
+def _visible_partnership_with_parties(request, pk):
+    """The partnership with its parties only (what the access policy asks), or 404: for pages
+    that show neither its objectives nor its approvals."""
+    return get_object_or_404(selectors.partnership_list(request.user), pk=pk)
+
+
 def _require_change(request, partnership) -> None:
     """403 unless this person may change the (visible) partnership; 409 once it is closed."""
     access.require(request.user, "change", partnership)
@@ -149,7 +155,7 @@ def partnership_detail(request, pk):
 @login_required
 def partnership_section(request, pk, name):
     """One registered section of a partnership on its own page."""
-    partnership = _visible_partnership(request, pk)
+    partnership = _visible_partnership_with_parties(request, pk)
     section = sections.get(name)
     if section is None:
         raise Http404("No such section.")

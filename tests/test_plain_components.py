@@ -132,3 +132,154 @@ def test_the_plain_tag_draws_the_nhs_tags_markup(params):
     nhs = _render("nhsuk/components/tag/macro.jinja", params, "tag")
     plain = _render("macros/plain.jinja", params, "tag")
     assert _tree(plain) == _tree(nhs)
+
+
+CHECKBOXES = {
+    "register: a category filter in a fieldset, one checked": {
+        "idPrefix": "filter-category",
+        "name": "category",
+        "classes": "nhsuk-checkboxes--small",
+        "fieldset": {"legend": {"text": "Category", "classes": "nhsuk-fieldset__legend--s"}},
+        "items": [
+            {"value": "clinical", "text": "Clinical", "checked": False},
+            {"value": "finance", "text": "Finance & <money>", "checked": True},
+            {"value": "people", "text": "People", "checked": False},
+        ],
+    },
+    "register: one checkbox without a fieldset": {
+        "idPrefix": "filter-outside",
+        "name": "outside_appetite",
+        "classes": "nhsuk-checkboxes--small",
+        "items": [{"value": "true", "text": "Only risks outside a party's appetite"}],
+    },
+    "no id prefix, no classes, a legend without classes": {
+        "name": "band",
+        "fieldset": {"legend": {"text": "Band"}},
+        "items": [
+            {"value": "low", "text": "Low", "checked": True},
+            {"value": "high", "text": "High"},
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("case", CHECKBOXES)
+def test_the_plain_checkboxes_draw_the_nhs_checkboxes_markup(case):
+    params = CHECKBOXES[case]
+    nhs = _render("nhsuk/components/checkboxes/macro.jinja", params, "checkboxes")
+    plain = _render("macros/plain.jinja", params, "checkboxes")
+    assert _tree(plain) == _tree(nhs)
+    assert len(plain) < len(nhs) / 2
+
+
+def test_the_plain_checkboxes_escape_their_text():
+    params = CHECKBOXES["register: a category filter in a fieldset, one checked"]
+    html = _render("macros/plain.jinja", params, "checkboxes")
+    assert "Finance &amp; &lt;money&gt;" in html
+    assert 'id="filter-category-2" name="category" type="checkbox" value="finance" checked>' in html
+
+
+_NAVIGATION = [
+    {"href": "/", "text": "Dashboard", "active": False},
+    {"href": "/partnerships/", "text": "Partnerships", "active": True},
+    {"href": "/notifications/", "text": "Notifications (3 unread)", "active": None},
+]
+HEADERS = {
+    "signed in, with a risk appetite link": {
+        "service": {"text": "Buddying", "href": "/"},
+        "account": {
+            "items": [
+                {"text": "Ann Smith (Royal Free <London> NHS FT)", "icon": True},
+                {"href": "/appetite/RAL/", "text": "Your risk appetite"},
+                {"href": "/account/tokens/", "text": "API tokens"},
+                {"href": "/sign-out/", "text": "Sign out"},
+            ]
+        },
+        "search": {
+            "action": "/search/",
+            "name": "q",
+            "visuallyHiddenLabel": "Search partnerships, risks and organisations",
+            "placeholder": "Search",
+        },
+        "navigation": {"items": [*_NAVIGATION, {"href": "/api/docs/", "text": "API"}]},
+    },
+    "signed in, nothing current": {
+        "service": {"text": "Buddying", "href": "/"},
+        "account": {"items": [{"text": "regulator", "icon": True}, {"href": "/o/", "text": "Out"}]},
+        "search": {
+            "action": "/s/",
+            "name": "q",
+            "visuallyHiddenLabel": "Find",
+            "placeholder": "Go",
+        },
+        "navigation": {"items": [{**item, "active": False} for item in _NAVIGATION]},
+    },
+    "signed out": {
+        "service": {"text": "Buddying", "href": "/"},
+        "account": {"items": [{"href": "/sign-in/", "text": "Sign in"}]},
+    },
+    "the sign-in page": {"service": {"text": "Buddying", "href": "/"}},
+}
+
+
+@pytest.mark.parametrize("case", HEADERS)
+def test_the_plain_header_draws_the_nhs_headers_markup(case):
+    params = HEADERS[case]
+    nhs = _render("nhsuk/components/header/macro.jinja", params, "header")
+    plain = _render("macros/plain.jinja", params, "header")
+    assert _tree(plain) == _tree(nhs)
+
+
+def test_the_plain_header_escapes_the_account_name():
+    params = HEADERS["signed in, with a risk appetite link"]
+    html = _render("macros/plain.jinja", params, "header")
+    assert "Ann Smith (Royal Free &lt;London&gt; NHS FT)" in html
+
+
+SUMMARY_LISTS = {
+    "the overview's summary": {
+        "rows": [
+            {
+                "key": {"text": "Shared intent"},
+                "value": {"text": "Recover <urgent> care\nin a year"},
+            },
+            {"key": {"text": "Scope"}, "value": {"html": Markup("<ul class='x'><li>A</li></ul>")}},
+            {"key": {"text": "Equivalent consultancy cost"}, "value": {"text": "£1.2m"}},
+        ]
+    },
+    "approvals": {
+        "rows": [
+            {"key": {"text": "Trust A (buddy)"}, "value": {"text": "Approved by Ann on 1 May"}},
+            {"key": {"text": "Trust B (supported)"}, "value": {"text": "Waiting"}},
+        ]
+    },
+    "no rows": {"rows": []},
+}
+
+
+@pytest.mark.parametrize("case", SUMMARY_LISTS)
+def test_the_plain_summary_list_draws_the_nhs_summary_lists_markup(case):
+    params = SUMMARY_LISTS[case]
+    nhs = _render("nhsuk/components/summary-list/macro.jinja", params, "summaryList")
+    plain = _render("macros/plain.jinja", params, "summaryList")
+    assert _tree(plain) == _tree(nhs)
+
+
+CARDS = {
+    "a section's headline on the overview": {
+        "heading": "Delivery <plan>",
+        "headingLevel": 3,
+        "headingSize": "s",
+        "href": "/partnerships/1/sections/commitments/",
+        "descriptionHtml": Markup('<p class="nhsuk-u-margin-bottom-2">3 of 4 on track.</p>'),
+    },
+    "no link, default level": {"heading": "Plain", "descriptionHtml": Markup("<p>Text</p>")},
+}
+
+
+@pytest.mark.parametrize("case", CARDS)
+def test_the_plain_card_draws_the_nhs_cards_markup(case):
+    params = CARDS[case]
+    nhs = _render("nhsuk/components/card/macro.jinja", params, "card")
+    plain = _render("macros/plain.jinja", params, "card")
+    assert _tree(plain) == _tree(nhs)

@@ -1,5 +1,7 @@
 """Organisations (keyed by ODS code) and the memberships that give people a role in them."""
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -65,6 +67,7 @@ _SMALL_WORDS = {"and", "of", "the", "for", "in", "on", "at", "with", "upon"}
 _KEEP_UPPER = {"NHS", "ICB", "CQC", "UK", "II"}
 
 
+@lru_cache(maxsize=4096)  # a few thousand organisations; a register page asks 140 times
 def title_case_nhs(name: str) -> str:
     """ODS names are in capitals; show them as trusts write them. Mixed-case names are kept."""
     if name != name.upper():

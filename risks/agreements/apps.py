@@ -19,6 +19,9 @@ class AgreementsConfig(AppConfig):
                 template="agreements/_section.jinja",
                 summary_template="agreements/_summary.jinja",
                 data=lambda partnership, user: selectors.partnership_summary(partnership, user),
+                summary_data=lambda partnership, user: selectors.partnership_headline(
+                    partnership, user
+                ),
                 order=25,
             )
         )

@@ -190,6 +190,38 @@ def partnership_summary(partnership: Partnership, user) -> PartnershipSummary:
     )
 
 
+@dataclass(frozen=True)
+class PartnershipHeadline:
+    """The agreement headline on a partnership's overview: the version in force (or else the
+    latest) and how many disputes are open, without the lists the section's own page shows."""
+
+    in_force: Agreement | None
+    latest: Agreement | None
+    open_dispute_count: int
+
+
+def partnership_headline(partnership: Partnership, user) -> PartnershipHeadline:
+    """Two small reads: the agreements' numbers, statuses and dates, and a count of the open
+    disputes (the section's lists, joined to six tables, took the overview 5 ms to plan)."""
+    agreements = list(
+        access.visible(Agreement, user)
+        .filter(partnership=partnership)
+        .only("id", "partnership_id", "number", "status", "in_force_at")
+        .order_by("-number")
+    )
+    open_disputes = (
+        access.visible(Dispute, user)
+        .filter(agreement__partnership=partnership)
+        .exclude(status=DisputeStatus.RESOLVED)
+        .count()
+    )
+    return PartnershipHeadline(
+        in_force=next((a for a in agreements if a.status == AgreementStatus.IN_FORCE), None),
+        latest=agreements[0] if agreements else None,
+        open_dispute_count=open_disputes,
+    )
+
+
 def agreement_history(agreement: Agreement) -> list[HistoryEntry]:
     """Every change to the agreement, its lines, shares and signatures, newest first."""
     entries = chain(

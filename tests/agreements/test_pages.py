@@ -72,6 +72,50 @@ def test_partnership_page_shows_agreements_and_open_disputes(world, as_user):
     assert "Cap row" in text
 
 
+def _overview_headline(client, world) -> str:
+    page = client.get(reverse("partnerships:detail", args=[world.partnership.pk])).content.decode()
+    return " ".join(page.split())
+
+
+def test_the_overview_says_which_version_is_in_force_and_counts_open_disputes(
+    world, as_user, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(world.supported_viewer)
+    text = _overview_headline(client, world)
+    assert "No agreement drafted yet." in text and "No open disputes." in text
+    draft(world)
+    assert "No agreement in force. Version 1 is draft." in _overview_headline(client, world)
+    Agreement.objects.all().delete()
+    agreement = in_force(world)
+    text = _overview_headline(client, world)
+    number = agreement.number  # numbers are not reused after the draft was deleted
+    assert f"Version {number} in force since" in text and "No open disputes." in text
+
+    first = services.dispute_raise(
+        agreement=agreement, by=world.buddy_pm, raised_by_organisation=world.buddy, title="Cap"
+    )
+    url = reverse("partnerships:detail", args=[world.partnership.pk])
+    with CaptureQueriesContext(connection) as one:
+        assert "1 open dispute." in " ".join(client.get(url).content.decode().split())
+    # A headline, not the section's lists: no counts of lines and signatures, no disputes' rows.
+    read = " ".join(query["sql"] for query in one.captured_queries)
+    assert "agreements_signature" not in read and '"agreements_dispute"."title"' not in read
+    for title in ("Share", "Notice"):
+        services.dispute_raise(
+            agreement=agreement, by=world.buddy_pm, raised_by_organisation=world.buddy, title=title
+        )
+    Dispute.objects.filter(pk=first.pk).update(  # resolved ones are not counted
+        status="resolved", resolution="Agreed", resolved_on=agreement.effective_from
+    )
+    with django_assert_num_queries(len(one)):
+        text = " ".join(client.get(url).content.decode().split())
+    assert "2 open disputes." in text
+    assert as_user(world.outsider).get(url).status_code == 404
+
+
 def test_the_whole_journey_in_the_browser(world, as_user):
     the_risk = risk(world)
     client = as_user(world.buddy_pm)

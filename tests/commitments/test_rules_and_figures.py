@@ -252,6 +252,9 @@ def test_rag_boundaries(fully_due, delivered, rag):
     assert figures.delivered == Decimal(delivered)
     assert figures.variance == Decimal(delivered) - 100
     assert figures.rag == rag
+    # The same rule in Python, for figures already summed (the roll-ups), from the same table.
+    assert selectors.rag_of(figures.delivered, figures.expected, started=True) == rag
+    assert selectors.percent_of(figures.delivered, figures.expected) == figures.percent_of_expected
 
 
 @pytest.mark.parametrize(
@@ -433,6 +436,86 @@ def test_rollups_by_party_and_category_keep_units_apart(world, commitment):
     assert by_category[("Clinical time", "hours")].rag == "green"  # 61.10 of 61.10
 
 
+def test_the_rollups_added_up_from_one_grouped_read_match_summing_each_in_the_database(world):
+    """The section and the overview sum the figures once, per organisation, category and unit,
+    and add those groups up: the same rows, RAG and percentages as summing each roll-up in SQL
+    (``_rollup``, as the reports do), at the RAG boundaries and with rounding."""
+    from partnerships.commitments.choices import CommitmentCategory, CommitmentUnit
+    from partnerships.models.organisations import title_case_nhs
+
+    due = {"start_date": dt.date(2026, 11, 1), "end_date": dt.date(2026, 11, 9)}  # all expected
+    for organisation, category, unit, planned, delivered in [
+        (world.buddy, "clinical_time", "hours", "100", "90"),  # exactly 90%: green
+        (world.buddy, "clinical_time", "hours", "100", "49.99"),  # together 69.995%: red
+        (world.buddy, "training", "hours", "30", "10"),  # 33.3%
+        (world.buddy, "finance", "gbp", "3", "2"),  # 66.7% (rounded up)
+        (world.supported, "training", "days", "10", "7"),  # exactly 70%: amber
+        (world.supported, "digital", "days", "10", "0"),
+        (world.supported, "quality_improvement", "days", "10", "9.5"),
+    ]:
+        item = CommitmentFactory(
+            partnership=world.partnership,
+            organisation=organisation,
+            category=category,
+            unit=unit,
+            planned_quantity=Decimal(planned),
+            **due,
+        )
+        if Decimal(delivered):
+            DeliveryFactory(commitment=item, quantity=Decimal(delivered), date=dt.date(2026, 11, 5))
+    CommitmentFactory(  # not started: grey on its own
+        partnership=world.partnership,
+        organisation=world.supported,
+        category="estates",
+        start_date=dt.date(2027, 1, 1),
+        end_date=dt.date(2027, 2, 1),
+    )
+    queryset = Commitment.objects.filter(partnership=world.partnership)
+    today = dt.date(2026, 11, 10)
+
+    fields = ("unit", "commitments", "planned", "expected_total", "delivered_total")
+    fields += ("variance_total", "rag", "percent_of_expected", "percent_of_plan")
+
+    def in_sql(label, *group_by):
+        return [
+            (*(row[name] for name in fields), label(row))
+            for row in selectors._rollup(queryset, today, *group_by)
+        ]
+
+    def added_up(rows):
+        return [
+            (
+                *(row.unit, row.commitments, row.planned, row.expected, row.delivered),
+                *(row.variance, row.rag, row.percent_of_expected, row.percent_of_plan, row.label),
+            )
+            for row in rows
+        ]
+
+    section = selectors.commitment_summary(world.partnership)
+    by_party = in_sql(
+        lambda row: title_case_nhs(row["organisation__name"]),
+        "organisation__name",
+        "organisation_id",
+    )
+    assert added_up(section.by_party) == by_party and len(by_party) == 4
+    by_category = in_sql(lambda row: CommitmentCategory(row["category"]).label, "category")
+    assert added_up(section.by_category) == by_category
+    totals = in_sql(lambda row: CommitmentUnit(row["unit"]).label)
+    assert added_up(section.totals) == totals
+    assert added_up(selectors.commitment_headline(world.partnership).totals) == totals
+    assert [(row.label, row.rag, row.percent_of_expected) for row in section.by_category] == [
+        ("Clinical time", "red", Decimal("70.0")),  # 69.995%: red, shown rounded
+        ("Digital", "red", Decimal("0.0")),
+        ("Estates", "grey", None),
+        ("Finance", "red", Decimal("66.7")),
+        ("Quality improvement", "green", Decimal("95.0")),
+        ("Training", "amber", Decimal("70.0")),
+        ("Training", "red", Decimal("33.3")),
+    ]
+    assert section.headline == "2 of 7 commitments under way are on track"
+    assert section.page.paginator.count == 8
+
+
 def test_summary_runs_a_fixed_number_of_queries_whatever_the_size(
     world, commitment, django_assert_num_queries
 ):
@@ -441,9 +524,9 @@ def test_summary_runs_a_fixed_number_of_queries_whatever_the_size(
     def summary():
         partnership = Partnership.objects.prefetch_related("parties").get(pk=world.partnership.pk)
         access.forget_memberships(world.buddy_pm)
-        # The person's memberships, the count and the page of commitments, the three roll-ups
-        # (party, category, unit) and the headline's counts.
-        with django_assert_num_queries(7):
+        # The person's memberships, the page of commitments, and the figures grouped by
+        # organisation, category and unit (every roll-up, the headline and the count add them up).
+        with django_assert_num_queries(3):
             return selectors.commitment_summary(partnership, user=world.buddy_pm)
 
     assert len(summary().commitments) == 1
@@ -505,7 +588,7 @@ def test_the_overview_headline_counts_in_the_database_what_the_section_lists(
             end_date=dt.date(2027, 3, 31),
         )
     section = selectors.commitment_summary(world.partnership)
-    with django_assert_num_queries(2):  # the counts, the totals per unit
+    with django_assert_num_queries(1):  # the figures grouped, added up to counts and totals
         headline = selectors.commitment_headline(world.partnership)
     assert headline.headline == section.headline == "1 of 3 commitments under way are on track"
     assert headline.totals == section.totals

@@ -374,6 +374,25 @@ def test_detail_runs_the_same_queries_for_1_or_10_objectives(
     assert "Objective 9" in response.content.decode()
 
 
+@pytest.mark.parametrize("name", ["commitments", "secondments", "agreements"])
+def test_a_section_page_reads_the_partnership_without_its_objectives_or_approvals(
+    world, as_user, name
+):
+    """A section's page shows neither, so it does not read them (the overview does)."""
+    Objective.objects.create(partnership=world.partnership, title="Objective 0")
+    Approval.objects.create(
+        partnership=world.partnership, party=world.partnership.buddy, approved_by=world.buddy_exec
+    )
+    url = reverse("partnerships:section", args=[world.partnership.pk, name])
+    with CaptureQueriesContext(connection) as queries:
+        response = as_user(world.buddy_viewer).get(url)
+    assert response.status_code == 200
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "partnerships_party" in read
+    assert "partnerships_objective" not in read and "partnerships_approval" not in read
+    assert as_user(world.outsider).get(url).status_code == 404
+
+
 def test_scope_areas_are_listed_one_per_line(world, as_user):
     world.partnership.scope_areas = "Maternity\nUrgent and emergency care"
     world.partnership.save()
@@ -382,3 +401,14 @@ def test_scope_areas_are_listed_one_per_line(world, as_user):
     )
     html = page.content.decode()
     assert "<li>Maternity</li><li>Urgent and emergency care</li>" in html
+
+
+def test_organisation_names_are_title_cased_once_per_name():
+    from partnerships.models.organisations import title_case_nhs
+
+    name = "ROYAL FREE LONDON NHS FOUNDATION TRUST"
+    assert title_case_nhs(name) == "Royal Free London NHS Foundation Trust"
+    hits = title_case_nhs.cache_info().hits
+    assert title_case_nhs(name) == "Royal Free London NHS Foundation Trust"
+    assert title_case_nhs.cache_info().hits == hits + 1  # a page of rows does not redo it
+    assert title_case_nhs("Mixed Case Trust") == "Mixed Case Trust"
