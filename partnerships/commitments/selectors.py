@@ -118,16 +118,18 @@ def red_from(start: date, end: date, planned: Decimal, delivered: Decimal) -> da
     is delivered (``None``: never). Exact integer arithmetic on the same rule, so "red_from <=
     today" is ``rag == "red"`` on every day (``tests/commitments/test_red_from.py``).
 
-    Red is ``delivered × 10 + 0.001 < expected × 7`` with expected = planned × elapsed ÷ period
-    rounded to the penny (half away from zero), elapsed clamped to [0, period]: it grows with the
-    days, so the first such day is found in closed form rather than day by day.
+    Red is ``delivered × 10 + 0.001 < expected × 7`` (the amber share, 0.7, × 10) with expected =
+    planned × elapsed ÷ period rounded to the penny (half away from zero), elapsed clamped to
+    [0, period]: it grows with the days, so the first such day is found in closed form rather
+    than day by day.
     """
     period = (end - start).days + 1
     if period < 1:
         return None
-    # In thousandths and pennies, all integers: red when expected (pennies) × 70 > x.
-    x = int((delivered * 10 + Decimal("0.001")) * 1000)
-    need = x // 70 + 1  # the fewest pennies expected that make it red
+    # In thousandths and pennies, all integers: red when expected (pennies) × share × 100 > x.
+    x = int((delivered * 10 + _ROUNDING_SLACK.value) * 1000)
+    factor = int(RAG_AMBER_SHARE * 100)  # 70: the share has at most two places
+    need = x // factor + 1  # the fewest pennies expected that make it red
     if need <= 0:
         return start  # red from the first day: nothing expected is already too much
     planned_pennies = int(planned * 100)
