@@ -103,12 +103,19 @@ def _render(macro_path: str, params: dict, name: str = "table") -> str:
     return template.render({"params": params})
 
 
+def _same_markup(component: str, params: dict, name: str) -> tuple[str, str]:
+    """The plain macro's and the NHS macro's HTML for ``params``, after checking that both draw
+    the same elements, attributes and text."""
+    nhs = _render(f"nhsuk/components/{component}/macro.jinja", params, name)
+    plain = _render("macros/plain.jinja", params, name)
+    assert _tree(plain) == _tree(nhs)
+    return plain, nhs
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_the_plain_table_draws_the_nhs_tables_markup(case):
     params = CASES[case]
-    nhs = _render("nhsuk/components/tables/macro.jinja", params)
-    plain = _render("macros/plain.jinja", params)
-    assert _tree(plain) == _tree(nhs)
+    plain, nhs = _same_markup("tables", params, "table")
     assert len(plain) < len(nhs) / 2  # and without the NHS macro's blank lines
 
 
@@ -129,9 +136,7 @@ def test_the_plain_table_escapes_text():
     ],
 )
 def test_the_plain_tag_draws_the_nhs_tags_markup(params):
-    nhs = _render("nhsuk/components/tag/macro.jinja", params, "tag")
-    plain = _render("macros/plain.jinja", params, "tag")
-    assert _tree(plain) == _tree(nhs)
+    _same_markup("tag", params, "tag")
 
 
 CHECKBOXES = {
@@ -166,9 +171,7 @@ CHECKBOXES = {
 @pytest.mark.parametrize("case", CHECKBOXES)
 def test_the_plain_checkboxes_draw_the_nhs_checkboxes_markup(case):
     params = CHECKBOXES[case]
-    nhs = _render("nhsuk/components/checkboxes/macro.jinja", params, "checkboxes")
-    plain = _render("macros/plain.jinja", params, "checkboxes")
-    assert _tree(plain) == _tree(nhs)
+    plain, nhs = _same_markup("checkboxes", params, "checkboxes")
     assert len(plain) < len(nhs) / 2
 
 
@@ -225,9 +228,7 @@ HEADERS = {
 @pytest.mark.parametrize("case", HEADERS)
 def test_the_plain_header_draws_the_nhs_headers_markup(case):
     params = HEADERS[case]
-    nhs = _render("nhsuk/components/header/macro.jinja", params, "header")
-    plain = _render("macros/plain.jinja", params, "header")
-    assert _tree(plain) == _tree(nhs)
+    _same_markup("header", params, "header")
 
 
 def test_the_plain_header_escapes_the_account_name():
@@ -260,9 +261,7 @@ SUMMARY_LISTS = {
 @pytest.mark.parametrize("case", SUMMARY_LISTS)
 def test_the_plain_summary_list_draws_the_nhs_summary_lists_markup(case):
     params = SUMMARY_LISTS[case]
-    nhs = _render("nhsuk/components/summary-list/macro.jinja", params, "summaryList")
-    plain = _render("macros/plain.jinja", params, "summaryList")
-    assert _tree(plain) == _tree(nhs)
+    _same_markup("summary-list", params, "summaryList")
 
 
 CARDS = {
@@ -280,6 +279,4 @@ CARDS = {
 @pytest.mark.parametrize("case", CARDS)
 def test_the_plain_card_draws_the_nhs_cards_markup(case):
     params = CARDS[case]
-    nhs = _render("nhsuk/components/card/macro.jinja", params, "card")
-    plain = _render("macros/plain.jinja", params, "card")
-    assert _tree(plain) == _tree(nhs)
+    _same_markup("card", params, "card")
